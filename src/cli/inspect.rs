@@ -1,0 +1,10 @@
+//! `landpool inspect`.
+
+use std::process::ExitCode;
+
+#[derive(Debug, clap::Args)]
+pub struct Args {}
+
+pub fn run(_args: Args) -> anyhow::Result<ExitCode> {
+    anyhow::bail!("`landpool inspect` is not built yet")
+}

@@ -1,0 +1,10 @@
+//! `landpool overlay`.
+
+use std::process::ExitCode;
+
+#[derive(Debug, clap::Args)]
+pub struct Args {}
+
+pub fn run(_args: Args) -> anyhow::Result<ExitCode> {
+    anyhow::bail!("`landpool overlay` is not built yet")
+}

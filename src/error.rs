@@ -1,0 +1,94 @@
+//! The one error type of the library. Every variant names the file and, where there is
+//! one, the feature or key at fault, so that an analyst can find the problem in QGIS.
+
+use std::path::PathBuf;
+
+/// Result alias used throughout the library.
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+/// Everything that can go wrong in landpool's library code.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    /// An operating-system error on a named file.
+    #[error("{path}: {source}")]
+    Io {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+
+    /// The file could not be parsed; `line`/`column` are 1-based where known.
+    #[error("{path}{}: {message}", location(*line, *column))]
+    Parse {
+        path: PathBuf,
+        line: Option<usize>,
+        column: Option<usize>,
+        message: String,
+    },
+
+    /// One feature of a layer is unusable (wrong geometry type, bad attribute, ...).
+    #[error("{path}: feature {feature}: {message}")]
+    Feature {
+        path: PathBuf,
+        feature: String,
+        message: String,
+    },
+
+    /// Text could not be decoded with the encoding in force.
+    #[error("{path}: {message}")]
+    Encoding { path: PathBuf, message: String },
+
+    /// Missing, unknown or unusable coordinate reference system.
+    #[error("{path}: {message}")]
+    Crs { path: PathBuf, message: String },
+
+    /// The file extension / format is not supported by this build.
+    #[error("{path}: unsupported format; supported formats: {supported}")]
+    UnsupportedFormat { path: PathBuf, supported: String },
+
+    /// A configuration file (rule set, project, district) has a bad or missing key.
+    #[error("{path}{}: {key}: {message}", location(*line, *column))]
+    Config {
+        path: PathBuf,
+        line: Option<usize>,
+        column: Option<usize>,
+        key: String,
+        message: String,
+    },
+
+    /// A geometry operation failed for a named feature (or pair of features).
+    #[error("geometry error for {feature}: {message}")]
+    Geometry { feature: String, message: String },
+
+    /// A policy computation cannot proceed (missing input, invalid value).
+    #[error("policy: {message}")]
+    Policy { message: String },
+
+    /// Invalid arguments or options given by the caller.
+    #[error("{0}")]
+    Usage(String),
+}
+
+fn location(line: Option<usize>, column: Option<usize>) -> String {
+    match (line, column) {
+        (Some(l), Some(c)) => format!(":{l}:{c}"),
+        (Some(l), None) => format!(":{l}"),
+        _ => String::new(),
+    }
+}
+
+impl Error {
+    /// Wraps an I/O error with the path it concerns.
+    pub fn io(path: impl Into<PathBuf>, source: std::io::Error) -> Self {
+        Error::Io {
+            path: path.into(),
+            source,
+        }
+    }
+
+    /// True when the error is about the user's input data or configuration (exit code 1),
+    /// false when it is about how the program was called (exit code 2).
+    pub fn is_input_problem(&self) -> bool {
+        !matches!(self, Error::Usage(_))
+    }
+}

@@ -1,0 +1,2 @@
+//! The geometry engine: validity and repair, spatial index, area-weighted overlay and
+//! topology QA. It knows nothing of land-consolidation policy.

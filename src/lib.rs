@@ -1,0 +1,25 @@
+//! landpool — GIS toolkit for Shenzhen land-consolidation interest coordination
+//! (土地整备利益统筹).
+//!
+//! The crate is layered; each layer knows nothing of the ones above it:
+//!
+//! * [`layer`] — the in-memory model: a layer is a CRS plus features, a feature is a
+//!   stable id, a `geo` MultiPolygon and typed attributes.
+//! * [`io`] — readers and writers (GeoJSON, Shapefile, CRS handling, GCJ-02, atomic writes).
+//! * [`geom`] — the geometry engine: validity and repair, spatial index, area-weighted
+//!   overlay, topology QA. It knows no policy.
+//! * [`policy`] — the policy engine: rule sets with provenance, tenure classification,
+//!   rights floor area, eligibility, siting. It knows no file formats.
+//! * [`report`] — human and machine reports, and the regression diff.
+//! * [`synth`] — a seeded synthetic district generator.
+
+pub mod error;
+pub mod geom;
+pub mod io;
+pub mod layer;
+pub mod policy;
+pub mod report;
+pub mod synth;
+
+pub use error::{Error, Result};
+pub use layer::{Feature, FeatureRef, Field, FieldKind, Layer, Value};

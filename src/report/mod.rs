@@ -1,0 +1,1 @@
+//! Reports: JSON for machines, tables for people, and the regression diff.

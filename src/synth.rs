@@ -1,0 +1,1 @@
+//! Seeded, reproducible synthetic districts (parcels, zones, projects, buildings, sites).
