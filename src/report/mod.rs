@@ -1,1 +1,3 @@
 //! Reports: JSON for machines, tables for people, and the regression diff.
+
+pub mod diff;
