@@ -15,9 +15,11 @@
 
 pub mod error;
 pub mod geom;
+
 pub mod io;
 pub mod layer;
 pub mod policy;
+pub mod project;
 pub mod report;
 pub mod synth;
 

@@ -9,6 +9,7 @@ mod assess;
 mod diff;
 mod inspect;
 mod overlay;
+mod siting;
 mod synth;
 
 #[derive(Debug, Parser)]
@@ -33,6 +34,8 @@ pub enum Command {
     Overlay(overlay::Args),
     /// Assess one land-consolidation project (project.toml).
     Assess(assess::Args),
+    /// Retained-land siting of one project: inside / outside / straddling, fit, off-site value.
+    Siting(siting::Args),
     /// Compare two report.json files figure by figure.
     Diff(diff::Args),
 }
@@ -54,6 +57,7 @@ pub fn main() -> ExitCode {
         Command::Synth(a) => synth::run(a),
         Command::Overlay(a) => overlay::run(a),
         Command::Assess(a) => assess::run(a),
+        Command::Siting(a) => siting::run(a),
         Command::Diff(a) => diff::run(a),
     };
     match result {

@@ -1,3 +1,4 @@
 //! Reports: JSON for machines, tables for people, and the regression diff.
 
+pub mod assessment;
 pub mod diff;

@@ -1,0 +1,297 @@
+//! The project file (`project.toml`): where the layers are, how to read their attributes,
+//! how to classify tenure, which rules apply and what the plan proposes.
+//!
+//! Paths are relative to the project file's folder. Every key is documented in
+//! `data/sample/project.toml`, which doubles as the template analysts copy.
+
+use std::path::{Path, PathBuf};
+
+use chrono::NaiveDate;
+use serde::Deserialize;
+
+use crate::policy::capacity::{Facility, UseShare};
+use crate::policy::tenure::TenureRulesConfig;
+use crate::policy::transition::RuleChoice;
+use crate::{Error, Result};
+
+/// A parsed project file with its paths resolved.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ProjectFile {
+    pub project: ProjectSection,
+    pub rule_sets: RuleSetPaths,
+    #[serde(default)]
+    pub input: InputSection,
+    pub layers: LayerPaths,
+    #[serde(default)]
+    pub fields: FieldMap,
+    pub tenure: TenureRulesConfig,
+    pub plan: PlanSection,
+    #[serde(default)]
+    pub plan_2018: Option<Plan2018Section>,
+    #[serde(default)]
+    pub siting: SitingSection,
+    /// Folder of the project file; layer and rule-set paths are relative to it.
+    #[serde(skip)]
+    pub base_dir: PathBuf,
+    /// The project file itself.
+    #[serde(skip)]
+    pub path: PathBuf,
+}
+
+/// `[project]`: identity and the dates that select the rule set.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ProjectSection {
+    /// Project id; also selects the boundary feature when the boundary layer has several.
+    pub id: String,
+    #[serde(default)]
+    pub name: Option<String>,
+    /// 评估基准日: eligibility and remaining land-use terms are measured to this date.
+    pub assessment_date: NaiveDate,
+    /// 纳入年度计划日期: the date the project entered the annual consolidation plan.
+    pub entered_plan_date: NaiveDate,
+    /// 实施方案已批准: whether the implementation plan is approved.
+    #[serde(default)]
+    pub plan_approved: bool,
+    /// The whole project lies in a major-project area (市级以上重大项目 / 产业空间整备区 /
+    /// 综合功能整备区): the 15-year rule does not apply to its state-granted land.
+    #[serde(default)]
+    pub major_project: bool,
+    /// `auto` (the transition rule decides, default), `new` (2022 draft) or `rules_2018`.
+    #[serde(default)]
+    pub rules: RuleSelection,
+}
+
+/// Which rule set the user asks for.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RuleSelection {
+    #[default]
+    Auto,
+    New,
+    Rules2018,
+}
+
+impl RuleSelection {
+    /// The explicit choice handed to the transition rule (`None` = let it decide).
+    pub fn choice(self) -> Option<RuleChoice> {
+        match self {
+            RuleSelection::Auto => None,
+            RuleSelection::New => Some(RuleChoice::New),
+            RuleSelection::Rules2018 => Some(RuleChoice::Rules2018),
+        }
+    }
+}
+
+/// `[rule_sets]`: the rule-set files.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RuleSetPaths {
+    /// The 2022 draft rules (also holds the effective date used by the transition rule).
+    pub new: PathBuf,
+    /// The 2018 rules.
+    pub rules_2018: PathBuf,
+}
+
+/// `[input]`: how to read the layers.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct InputSection {
+    /// CRS assumed for layers that declare none (e.g. `EPSG:4547`, `local`).
+    #[serde(default)]
+    pub crs: Option<String>,
+    /// Projected CRS geographic layers are reprojected to (e.g. `EPSG:4547`).
+    #[serde(default)]
+    pub to_crs: Option<String>,
+    /// Shapefile attribute encoding when there is no .cpg (e.g. `gbk`).
+    #[serde(default)]
+    pub encoding: Option<String>,
+    /// Repair invalid polygons with MakeValid (each repair is reported). Default true;
+    /// false makes an invalid parcel inside the project an error.
+    #[serde(default = "yes")]
+    pub repair: bool,
+    /// Pieces smaller than this (m²) are reported but not counted. Default 1e-3.
+    #[serde(default = "default_sliver")]
+    pub sliver_floor_m2: f64,
+}
+
+fn yes() -> bool {
+    true
+}
+fn default_sliver() -> f64 {
+    1e-3
+}
+
+/// `[layers]`: the input layers.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LayerPaths {
+    pub parcels: PathBuf,
+    pub boundary: PathBuf,
+    pub density_zones: PathBuf,
+    #[serde(default)]
+    pub buildings: Option<PathBuf>,
+    #[serde(default)]
+    pub retained_sites: Option<PathBuf>,
+    #[serde(default)]
+    pub land_prices: Option<PathBuf>,
+    /// 土地整备规划建设用地: when given, unfinished-requisition and requisitioned-ungranted
+    /// land counts only inside it.
+    #[serde(default)]
+    pub planned_construction_land: Option<PathBuf>,
+}
+
+/// `[fields]`: attribute names in the layers. Defaults follow `landpool synth`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct FieldMap {
+    pub parcel_id: String,
+    pub land_use: String,
+    pub grant_date: String,
+    pub term_years: String,
+    pub legal_area: String,
+    pub major_project: String,
+    pub boundary_id: String,
+    pub building_use: String,
+    pub building_floor_area: String,
+    pub density_zone: String,
+    pub metro: String,
+    pub price: String,
+    pub site_id: String,
+    pub site_project: String,
+    pub site_use: String,
+}
+
+impl Default for FieldMap {
+    fn default() -> Self {
+        let s = |x: &str| x.to_string();
+        FieldMap {
+            parcel_id: s("parcel_id"),
+            land_use: s("land_use"),
+            grant_date: s("grant_date"),
+            term_years: s("term_years"),
+            legal_area: s("legal_area"),
+            major_project: s("major_project"),
+            boundary_id: s("project_id"),
+            building_use: s("use"),
+            building_floor_area: s("floor_area"),
+            density_zone: s("density_zone"),
+            metro: s("metro_500m"),
+            price: s("price"),
+            site_id: s("site_id"),
+            site_project: s("project_id"),
+            site_use: s("use"),
+        }
+    }
+}
+
+/// `[plan]`: the scheme proposed under the 2022 draft rules.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PlanSection {
+    /// Floor-area shares of the rights floor area by use (keys of the rule set's function
+    /// table), e.g. `[{ use_id = "market_housing", share = 0.8 }, ...]`.
+    pub function_mix: Vec<UseShare>,
+    #[serde(default)]
+    pub facilities: Vec<Facility>,
+    /// Requested shared floor area as a fraction of the rights floor area.
+    pub shared_ratio: f64,
+    /// Disposition of shared floor area: `A` or `B`.
+    pub shared_disposition: String,
+    /// Planned FAR of the retained land (规划容积率).
+    pub planned_far: f64,
+    /// 深标 use key of the retained land. Default `residential`.
+    #[serde(default = "default_use")]
+    pub retained_use: String,
+    /// Density zone of the retained land; default: the zone holding most of the inside
+    /// retained-land sites, else most of the counted land.
+    #[serde(default)]
+    pub retained_zone: Option<u8>,
+    /// Retained land within 500 m of a metro station; default from the zone layer.
+    #[serde(default)]
+    pub retained_near_metro: Option<bool>,
+}
+
+fn default_use() -> String {
+    "residential".into()
+}
+
+/// `[plan_2018]`: inputs of the 2018 rules (the sizing table is not public).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Plan2018Section {
+    pub retained_land_area_m2: f64,
+    pub plot_far: f64,
+    pub shared_ratio: f64,
+    #[serde(default)]
+    pub facilities: Vec<Facility>,
+}
+
+/// `[siting]`: retained-land siting options.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct SitingSection {
+    /// Digitising tolerance (m²): a site whose part outside (or inside) the boundary is at
+    /// most this large is treated as wholly inside (or outside); reported when used.
+    pub tolerance_m2: f64,
+    /// Straddling sites are an error unless allowed.
+    pub allow_straddling: bool,
+}
+
+impl Default for SitingSection {
+    fn default() -> Self {
+        SitingSection {
+            tolerance_m2: 0.01,
+            allow_straddling: false,
+        }
+    }
+}
+
+impl ProjectFile {
+    /// Reads and parses a project file; errors name the file, line, column and key.
+    pub fn load(path: &Path) -> Result<ProjectFile> {
+        let text = std::fs::read_to_string(path).map_err(|e| Error::io(path, e))?;
+        Self::from_toml_str(&text, path)
+    }
+
+    /// Parses project-file text; `path` is used for messages and to resolve relative paths.
+    pub fn from_toml_str(text: &str, path: &Path) -> Result<ProjectFile> {
+        let mut file: ProjectFile = toml::from_str(text).map_err(|e| {
+            let (line, column) = e
+                .span()
+                .map(|s| line_col(text, s.start))
+                .map_or((None, None), |(l, c)| (Some(l), Some(c)));
+            Error::Config {
+                path: path.to_path_buf(),
+                line,
+                column,
+                key: String::new(),
+                message: e.message().trim().to_string(),
+            }
+        })?;
+        file.path = path.to_path_buf();
+        file.base_dir = path
+            .parent()
+            .map(Path::to_path_buf)
+            .unwrap_or_else(|| PathBuf::from("."));
+        Ok(file)
+    }
+
+    /// A path from the project file, resolved against its folder.
+    pub fn resolve(&self, p: &Path) -> PathBuf {
+        if p.is_absolute() {
+            p.to_path_buf()
+        } else {
+            self.base_dir.join(p)
+        }
+    }
+}
+
+/// 1-based line and column of a byte offset.
+pub(crate) fn line_col(text: &str, offset: usize) -> (usize, usize) {
+    let before = &text[..offset.min(text.len())];
+    let line = before.matches('\n').count() + 1;
+    let column = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
+    (line, column)
+}

@@ -1,0 +1,371 @@
+//! One land-consolidation project from its files to its figures: the application layer that
+//! joins I/O, the geometry engine and the policy engine (`landpool assess`).
+//!
+//! The policy engine sees only measured numbers; this module does the measuring:
+//! 1. read and validate the layers (repairs reported), pick the project's boundary;
+//! 2. cut the parcels by the boundary (a straddling parcel counts its inside part only);
+//! 3. overlay the inside parts with the density zones, the buildings with the inside parts;
+//! 4. classify tenure, hand everything to the rule set chosen by the transition rule;
+//! 5. keep a status for every parcel of the layer, so none is dropped silently.
+
+pub mod config;
+pub mod measure;
+pub mod siting;
+
+use std::path::{Path, PathBuf};
+
+use serde::Serialize;
+
+use crate::geom::validity::{FeatureProblem, RepairReport, repair_layer, validate_layer};
+use crate::io::crs::{Crs, Reprojected, prepare_for_areas};
+use crate::io::{ReadOptions, read_layer};
+use crate::layer::Layer;
+use crate::policy::rules::{RuleSet, RuleValue};
+use crate::policy::transition::{RuleChoice, TransitionDecision, TransitionInput, select_rules};
+use crate::policy::{Assessment, Assessment2018, Finding};
+use crate::{Error, Result};
+
+pub use config::ProjectFile;
+pub use measure::{Measurement, ParcelRow, ParcelStatus};
+pub use siting::{SiteRow, SitingReport};
+
+/// The role of an input layer in a project.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum LayerRole {
+    Parcels,
+    Boundary,
+    DensityZones,
+    Buildings,
+    RetainedSites,
+    LandPrices,
+    PlannedConstructionLand,
+}
+
+/// What was read for one layer, and what was done to it.
+#[derive(Debug, Clone, Serialize)]
+pub struct LayerSummary {
+    pub role: LayerRole,
+    /// The path as written in the project file.
+    pub path: String,
+    pub features: usize,
+    pub crs: Option<String>,
+    pub reprojected: Option<Reprojected>,
+    pub problems: Vec<FeatureProblem>,
+    pub repairs: RepairReport,
+}
+
+/// The loaded, validated, area-ready layers of a project.
+#[derive(Debug, Clone)]
+pub struct ProjectLayers {
+    pub parcels: Layer,
+    pub boundary: Layer,
+    pub density_zones: Layer,
+    pub buildings: Option<Layer>,
+    pub retained_sites: Option<Layer>,
+    pub land_prices: Option<Layer>,
+    pub planned_construction_land: Option<Layer>,
+    pub summaries: Vec<LayerSummary>,
+}
+
+/// The computation the rule set drove.
+#[derive(Debug, Clone, Serialize)]
+#[serde(tag = "rules", rename_all = "snake_case")]
+pub enum Computation {
+    /// 2022 draft rules.
+    New(Box<Assessment>),
+    /// 2018 rules.
+    Rules2018(Box<Assessment2018>),
+}
+
+/// The machine-readable result of `landpool assess` (report.json).
+#[derive(Debug, Clone, Serialize)]
+pub struct ProjectReport {
+    pub tool: ToolInfo,
+    pub project: config::ProjectSection,
+    /// Every unofficial (illustrative) rule value the figures depend on. Read this first.
+    pub not_official_values: Vec<RuleValue>,
+    pub rule_selection: TransitionDecision,
+    pub inputs: Vec<LayerSummary>,
+    pub measurement: Measurement,
+    pub computation: Computation,
+    /// Retained-land siting, when the project has a retained-sites layer.
+    pub siting: Option<SitingReport>,
+    /// Findings of the policy engine (violated constraints) and of the measurement.
+    pub findings: Vec<Finding>,
+    pub warnings: Vec<String>,
+    /// Every parcel of the parcel layer with its status.
+    pub parcels: Vec<ParcelRow>,
+}
+
+/// Which program wrote a report.
+#[derive(Debug, Clone, Serialize)]
+pub struct ToolInfo {
+    pub name: &'static str,
+    pub version: &'static str,
+}
+
+/// A finished assessment: the report plus what the writers need.
+#[derive(Debug, Clone)]
+pub struct ProjectRun {
+    pub config: ProjectFile,
+    pub layers: ProjectLayers,
+    pub report: ProjectReport,
+}
+
+/// Reads, measures and assesses the project described by a project file.
+pub fn assess_project_file(path: &Path) -> Result<ProjectRun> {
+    let config = ProjectFile::load(path)?;
+    assess_project(config)
+}
+
+/// Assesses a parsed project file.
+pub fn assess_project(config: ProjectFile) -> Result<ProjectRun> {
+    let new_rules = RuleSet::load(config.resolve(&config.rule_sets.new))?;
+    let decision = select_rules(
+        &new_rules,
+        &TransitionInput {
+            entered_plan: config.project.entered_plan_date,
+            plan_approved: config.project.plan_approved,
+            choice: config.project.rules.choice(),
+        },
+    )
+    .map_err(|e| in_file(&config.path, "project.rules", e))?;
+
+    let layers = load_layers(&config)?;
+    let m = measure::measure(&config, &layers)?;
+
+    let (computation, mut findings, mut warnings, not_official) = match decision.chosen {
+        RuleChoice::New => {
+            let input = measure::policy_input_2022(&config, &m)?;
+            let a = crate::policy::assess(&new_rules, &input)?;
+            let (f, w, i) = (
+                a.findings.clone(),
+                a.warnings.clone(),
+                a.illustrative_values_used.clone(),
+            );
+            (Computation::New(Box::new(a)), f, w, i)
+        }
+        RuleChoice::Rules2018 => {
+            let rules_2018 = RuleSet::load(config.resolve(&config.rule_sets.rules_2018))?;
+            let input = measure::policy_input_2018(&config, &m)?;
+            let a = crate::policy::assess_2018(&rules_2018, &input)?;
+            let (f, w, i) = (
+                a.findings.clone(),
+                a.warnings.clone(),
+                a.illustrative_values_used.clone(),
+            );
+            (Computation::Rules2018(Box::new(a)), f, w, i)
+        }
+    };
+    let (required, rights, counted): (f64, f64, Vec<String>) = match &computation {
+        Computation::New(a) => (
+            a.retained.retained_land_area_m2,
+            a.rights_floor_area_m2,
+            a.parcels.iter().map(|p| p.id.clone()).collect(),
+        ),
+        Computation::Rules2018(a) => (
+            a.retained_land_area_m2,
+            a.base_floor_area_m2,
+            m.inside
+                .iter()
+                .filter(|p| p.tenure != crate::policy::TenureClass::StateReserve)
+                .map(|p| p.parcel_id.clone())
+                .collect(),
+        ),
+    };
+    let siting = siting::site_project(&config, &layers, &m, required, rights, &counted)?;
+    if let Some(s) = &siting {
+        findings.extend(s.findings.iter().cloned());
+    }
+    findings.extend(m.findings.iter().cloned());
+    warnings.extend(m.warnings.iter().cloned());
+    let parcels = measure::parcel_rows(&m, &computation);
+
+    let report = ProjectReport {
+        tool: ToolInfo {
+            name: env!("CARGO_PKG_NAME"),
+            version: env!("CARGO_PKG_VERSION"),
+        },
+        project: config.project.clone(),
+        not_official_values: not_official,
+        rule_selection: decision,
+        inputs: layers.summaries.clone(),
+        measurement: m,
+        computation,
+        siting,
+        findings,
+        warnings,
+        parcels,
+    };
+    Ok(ProjectRun {
+        config,
+        layers,
+        report,
+    })
+}
+
+fn in_file(path: &Path, key: &str, e: Error) -> Error {
+    match e {
+        Error::Policy { message } => Error::Config {
+            path: path.to_path_buf(),
+            line: None,
+            column: None,
+            key: key.into(),
+            message,
+        },
+        other => other,
+    }
+}
+
+/// Reads every layer of the project, makes it area-ready (CRS) and validates it.
+pub fn load_layers(config: &ProjectFile) -> Result<ProjectLayers> {
+    let assume = config
+        .input
+        .crs
+        .as_deref()
+        .map(Crs::parse)
+        .transpose()
+        .map_err(|e| in_file(&config.path, "input.crs", e))?;
+    let to_crs = config
+        .input
+        .to_crs
+        .as_deref()
+        .map(Crs::parse)
+        .transpose()
+        .map_err(|e| in_file(&config.path, "input.to_crs", e))?;
+    let mut summaries = Vec::new();
+    let mut load = |role: LayerRole, rel: &Path, key: Option<&str>| -> Result<Layer> {
+        let path = config.resolve(rel);
+        if !path.exists() {
+            return Err(Error::Config {
+                path: config.path.clone(),
+                line: None,
+                column: None,
+                key: format!("layers.{}", role_key(role)),
+                message: format!("layer file {} does not exist", path.display()),
+            });
+        }
+        let opts = ReadOptions {
+            encoding: config.input.encoding.clone(),
+            // A file's own CRS wins; `input.crs` only fills in where none is declared.
+            assume_crs: None,
+            key_field: None,
+        };
+        let mut layer = read_layer(&path, &opts)?;
+        if layer.crs.is_none() {
+            layer.crs = assume.clone();
+        }
+        if let Some(k) = key
+            && layer.field_index(k).is_some()
+        {
+            layer.set_key_field(k)?;
+        }
+        let reprojected = prepare_for_areas(&mut layer, to_crs.as_ref())?;
+        let problems = validate_layer(&layer);
+        let repairs = if config.input.repair && !problems.is_empty() {
+            repair_layer(&mut layer)
+        } else {
+            RepairReport::default()
+        };
+        summaries.push(LayerSummary {
+            role,
+            path: rel.display().to_string(),
+            features: layer.features.len(),
+            crs: layer.crs.as_ref().map(|c| c.name.clone()),
+            reprojected,
+            problems,
+            repairs,
+        });
+        Ok(layer)
+    };
+    let f = &config.fields;
+    let l = &config.layers;
+    let parcels = load(LayerRole::Parcels, &l.parcels, Some(&f.parcel_id))?;
+    let boundary = load(LayerRole::Boundary, &l.boundary, Some(&f.boundary_id))?;
+    let density_zones = load(LayerRole::DensityZones, &l.density_zones, None)?;
+    let buildings = l
+        .buildings
+        .as_deref()
+        .map(|p| load(LayerRole::Buildings, p, None))
+        .transpose()?;
+    let retained_sites = l
+        .retained_sites
+        .as_deref()
+        .map(|p| load(LayerRole::RetainedSites, p, Some(&f.site_id)))
+        .transpose()?;
+    let land_prices = l
+        .land_prices
+        .as_deref()
+        .map(|p| load(LayerRole::LandPrices, p, None))
+        .transpose()?;
+    let planned_construction_land = l
+        .planned_construction_land
+        .as_deref()
+        .map(|p| load(LayerRole::PlannedConstructionLand, p, None))
+        .transpose()?;
+    let layers = ProjectLayers {
+        parcels,
+        boundary,
+        density_zones,
+        buildings,
+        retained_sites,
+        land_prices,
+        planned_construction_land,
+        summaries,
+    };
+    check_same_crs(&layers)?;
+    Ok(layers)
+}
+
+fn role_key(role: LayerRole) -> &'static str {
+    match role {
+        LayerRole::Parcels => "parcels",
+        LayerRole::Boundary => "boundary",
+        LayerRole::DensityZones => "density_zones",
+        LayerRole::Buildings => "buildings",
+        LayerRole::RetainedSites => "retained_sites",
+        LayerRole::LandPrices => "land_prices",
+        LayerRole::PlannedConstructionLand => "planned_construction_land",
+    }
+}
+
+/// Overlaying layers in different CRSs gives nonsense areas: refuse, naming both.
+fn check_same_crs(layers: &ProjectLayers) -> Result<()> {
+    let reference = &layers.parcels;
+    let others = [
+        Some(&layers.boundary),
+        Some(&layers.density_zones),
+        layers.buildings.as_ref(),
+        layers.retained_sites.as_ref(),
+        layers.land_prices.as_ref(),
+        layers.planned_construction_land.as_ref(),
+    ];
+    for other in others.into_iter().flatten() {
+        if other.crs != reference.crs {
+            let name = |l: &Layer| {
+                l.crs
+                    .as_ref()
+                    .map_or_else(|| "none".to_string(), |c| c.name.clone())
+            };
+            return Err(Error::Crs {
+                path: other.source.clone(),
+                message: format!(
+                    "CRS {} differs from the parcels' CRS {} ({}); set [input] to_crs so \
+                     that every layer is brought to one projected CRS",
+                    name(other),
+                    name(reference),
+                    reference.source.display()
+                ),
+            });
+        }
+    }
+    Ok(())
+}
+
+/// The default output folder for a project file: `<project folder>/out`.
+pub fn default_out_dir(project_file: &Path) -> PathBuf {
+    project_file
+        .parent()
+        .map_or_else(|| PathBuf::from("out"), |p| p.join("out"))
+}

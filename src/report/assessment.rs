@@ -1,0 +1,386 @@
+//! Outputs of `landpool assess`: `report.json` (every figure, for machines and `landpool
+//! diff`), `parcels.csv` and `parcels.geojson` (every parcel with its status), and the
+//! summary table printed for people.
+
+use std::fmt::Write as _;
+use std::io::Write as _;
+use std::path::Path;
+
+use crate::geom::placement::Placement;
+use crate::io::write::{
+    CoordFormat, GeoJsonFeatureWriter, geojson_crs_name, write_atomic, write_csv,
+};
+use crate::layer::{Layer, Value};
+use crate::project::{Computation, ParcelRow, ProjectReport, ProjectRun, SitingReport};
+use crate::{Error, Result};
+
+/// Writes report.json, parcels.csv and parcels.geojson into `dir` (created if needed).
+/// Each file is written atomically.
+pub fn write_outputs(dir: &Path, run: &ProjectRun) -> Result<()> {
+    std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
+    write_report_json(&dir.join("report.json"), &run.report)?;
+    write_parcels_csv(&dir.join("parcels.csv"), &run.report.parcels)?;
+    write_parcels_geojson(
+        &dir.join("parcels.geojson"),
+        &run.layers.parcels,
+        &run.report.parcels,
+    )?;
+    if let (Some(siting), Some(layer)) = (&run.report.siting, &run.layers.retained_sites) {
+        write_sites_geojson(&dir.join("sites.geojson"), layer, siting)?;
+    }
+    Ok(())
+}
+
+/// The project's retained-land sites with their placement, price and converted rights.
+pub fn write_sites_geojson(path: &Path, layer: &Layer, siting: &SitingReport) -> Result<()> {
+    let crs = layer.crs.as_ref().and_then(geojson_crs_name);
+    write_atomic(path, |w| {
+        let mut fw =
+            GeoJsonFeatureWriter::begin(w, path, "sites", crs.as_deref(), CoordFormat::Shortest)?;
+        for row in &siting.sites {
+            let Some(f) = layer.features.iter().find(|f| f.index == row.feature_index) else {
+                continue;
+            };
+            let optnum = |x: Option<f64>| x.map_or(Value::Null, Value::Float);
+            let props: Vec<(&str, Value)> = vec![
+                ("site_id", Value::Str(row.site_id.clone())),
+                ("use", row.use_.clone().map_or(Value::Null, Value::Str)),
+                ("status", Value::Str(placement_str(row.placement))),
+                ("area_m2", Value::Float(row.area_m2)),
+                ("inside_m2", Value::Float(row.inside_m2)),
+                ("outside_m2", Value::Float(row.outside_m2)),
+                ("price", optnum(row.price)),
+                ("shortfall_taken_m2", Value::Float(row.shortfall_taken_m2)),
+                ("onsite_rights_m2", Value::Float(row.onsite_rights_m2)),
+                (
+                    "converted_rights_m2",
+                    optnum(row.conversion.as_ref().map(|c| c.offsite_rights_m2)),
+                ),
+            ];
+            fw.write_feature(&f.geometry, props.iter().map(|(k, v)| (*k, v)))?;
+        }
+        fw.finish()?;
+        Ok(())
+    })
+}
+
+fn placement_str(p: Placement) -> String {
+    serde_json::to_value(p)
+        .ok()
+        .and_then(|v| v.as_str().map(str::to_string))
+        .unwrap_or_default()
+}
+
+/// The siting table: site, use, area, inside / outside area, status, price, converted rights.
+pub fn siting_table(siting: &SitingReport) -> String {
+    let mut s = String::new();
+    let _ = writeln!(
+        s,
+        "Retained-land siting (required {} m², inside sites {} m², {} {} m²; on-site price {})",
+        thousands(siting.fit.required_m2, 2),
+        thousands(siting.fit.inside_m2, 2),
+        if siting.fit.shortfall_m2 > 0.0 {
+            "shortfall"
+        } else {
+            "surplus"
+        },
+        thousands(siting.fit.shortfall_m2.max(siting.fit.surplus_m2), 2),
+        siting
+            .price_onsite
+            .map_or("unknown".to_string(), |p| format!(
+                "{} yuan/m²",
+                thousands(p, 2)
+            ))
+    );
+    let _ = writeln!(
+        s,
+        "  {:<12} {:<14} {:>12} {:>12} {:>12} {:<11} {:>10} {:>14} {:>14}",
+        "site",
+        "use",
+        "area",
+        "inside",
+        "outside",
+        "status",
+        "price",
+        "rights carried",
+        "converted"
+    );
+    for r in &siting.sites {
+        let _ = writeln!(
+            s,
+            "  {:<12} {:<14} {:>12} {:>12} {:>12} {:<11} {:>10} {:>14} {:>14}",
+            r.site_id,
+            r.use_.as_deref().unwrap_or("-"),
+            thousands(r.area_m2, 2),
+            thousands(r.inside_m2, 2),
+            thousands(r.outside_m2, 2),
+            placement_str(r.placement),
+            r.price.map_or("-".to_string(), |p| thousands(p, 0)),
+            thousands(r.onsite_rights_m2, 2),
+            r.conversion
+                .as_ref()
+                .map_or("-".to_string(), |c| thousands(c.offsite_rights_m2, 2)),
+        );
+    }
+    s
+}
+
+/// The report as pretty JSON (keys in a fixed order: byte-identical for the same input).
+pub fn write_report_json(path: &Path, report: &ProjectReport) -> Result<()> {
+    write_atomic(path, |w| {
+        serde_json::to_writer_pretty(&mut *w, report)
+            .map_err(|e| Error::io(path, std::io::Error::other(e)))?;
+        w.write_all(b"\n").map_err(|e| Error::io(path, e))
+    })
+}
+
+const PARCEL_COLUMNS: &[&str] = &[
+    "parcel_id",
+    "feature_index",
+    "status",
+    "reason",
+    "tenure",
+    "area_m2",
+    "area_inside_m2",
+    "counted_area_m2",
+    "land_rights_coef",
+    "zone_areas",
+    "uncovered_m2",
+    "floor_area_m2",
+];
+
+fn status_str(r: &ParcelRow) -> String {
+    serde_json::to_value(r.status)
+        .ok()
+        .and_then(|v| v.as_str().map(str::to_string))
+        .unwrap_or_default()
+}
+
+fn zone_cell(r: &ParcelRow) -> String {
+    r.zones
+        .iter()
+        .map(|z| format!("{}:{}", z.zone, z.area_m2))
+        .collect::<Vec<_>>()
+        .join(";")
+}
+
+fn opt(x: Option<f64>) -> String {
+    x.map(|v| v.to_string()).unwrap_or_default()
+}
+
+/// One row per parcel of the layer.
+pub fn write_parcels_csv(path: &Path, rows: &[ParcelRow]) -> Result<()> {
+    write_csv(
+        path,
+        PARCEL_COLUMNS,
+        rows.iter().map(|r| {
+            vec![
+                r.parcel_id.clone(),
+                r.feature_index.to_string(),
+                status_str(r),
+                r.reason.clone().unwrap_or_default(),
+                r.tenure.map(|t| t.to_string()).unwrap_or_default(),
+                r.area_m2.to_string(),
+                r.area_inside_m2.to_string(),
+                opt(r.counted_area_m2),
+                opt(r.land_rights_coef),
+                zone_cell(r),
+                r.uncovered_m2.to_string(),
+                r.floor_area_m2.to_string(),
+            ]
+        }),
+    )
+}
+
+/// The parcel layer's geometries with the status columns.
+pub fn write_parcels_geojson(path: &Path, layer: &Layer, rows: &[ParcelRow]) -> Result<()> {
+    let crs = layer.crs.as_ref().and_then(geojson_crs_name);
+    write_atomic(path, |w| {
+        let mut fw =
+            GeoJsonFeatureWriter::begin(w, path, "parcels", crs.as_deref(), CoordFormat::Shortest)?;
+        for (f, r) in layer.features.iter().zip(rows) {
+            let num = |x: f64| Value::Float(x);
+            let optnum = |x: Option<f64>| x.map_or(Value::Null, Value::Float);
+            let props: Vec<(&str, Value)> = vec![
+                ("parcel_id", Value::Str(r.parcel_id.clone())),
+                ("feature_index", Value::Int(r.feature_index as i64)),
+                ("status", Value::Str(status_str(r))),
+                ("reason", r.reason.clone().map_or(Value::Null, Value::Str)),
+                (
+                    "tenure",
+                    r.tenure.map_or(Value::Null, |t| Value::Str(t.to_string())),
+                ),
+                ("area_m2", num(r.area_m2)),
+                ("area_inside_m2", num(r.area_inside_m2)),
+                ("counted_area_m2", optnum(r.counted_area_m2)),
+                ("land_rights_coef", optnum(r.land_rights_coef)),
+                ("zone_areas", Value::Str(zone_cell(r))),
+                ("uncovered_m2", num(r.uncovered_m2)),
+                ("floor_area_m2", num(r.floor_area_m2)),
+            ];
+            fw.write_feature(&f.geometry, props.iter().map(|(k, v)| (*k, v)))?;
+        }
+        fw.finish()?;
+        Ok(())
+    })
+}
+
+fn thousands(x: f64, decimals: usize) -> String {
+    let s = format!("{:.*}", decimals, x.abs());
+    let (int, frac) = s.split_once('.').map_or((s.as_str(), ""), |(a, b)| (a, b));
+    let mut out = String::new();
+    for (i, ch) in int.chars().enumerate() {
+        if i > 0 && (int.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(ch);
+    }
+    if !frac.is_empty() {
+        out.push('.');
+        out.push_str(frac);
+    }
+    if x < 0.0 { format!("-{out}") } else { out }
+}
+
+/// The human summary: the warning block of unofficial values first, then the figures.
+pub fn summary_table(report: &ProjectReport) -> String {
+    let mut s = String::new();
+    let p = &report.project;
+    if !report.not_official_values.is_empty() {
+        let _ = writeln!(
+            s,
+            "WARNING: these figures use {} value(s) that are NOT OFFICIAL (illustrative \
+             placeholders; replace them in the rule set before relying on the result):",
+            report.not_official_values.len()
+        );
+        for v in &report.not_official_values {
+            let _ = writeln!(s, "  - {} = {}  ({})", v.key, v.value, v.source);
+        }
+        s.push('\n');
+    }
+    let _ = writeln!(
+        s,
+        "Project {}{}",
+        p.id,
+        p.name
+            .as_ref()
+            .map(|n| format!(" — {n}"))
+            .unwrap_or_default()
+    );
+    let _ = writeln!(s, "Rules: {}", report.rule_selection.reason);
+    let m = &report.measurement;
+    let mut row = |label: &str, value: String| {
+        let _ = writeln!(s, "  {label:<44} {value:>18}");
+    };
+    row("boundary area (m²)", thousands(m.boundary_area_m2, 2));
+    let counts = |st| {
+        report
+            .parcels
+            .iter()
+            .filter(|r| r.status == st)
+            .count()
+            .to_string()
+    };
+    use crate::project::ParcelStatus as S;
+    row("parcels counted", counts(S::Counted));
+    row("parcels excluded", counts(S::Excluded));
+    row(
+        "parcels with a sliver inside (not counted)",
+        counts(S::Sliver),
+    );
+    row("parcels outside the project", counts(S::Outside));
+    row("parcels with geometry errors", counts(S::GeometryError));
+    match &report.computation {
+        Computation::New(a) => {
+            row(
+                "counted land area (m²)",
+                thousands(a.counted_land_area_m2, 2),
+            );
+            row(
+                "land-rights coefficient",
+                format!("{:.6}", a.land_rights_coef),
+            );
+            row("density base FAR", format!("{:.6}", a.density.base_far));
+            row("existing FAR", format!("{:.6}", a.buildings.existing_far));
+            row(
+                "building-type coefficient",
+                format!("{:.6}", a.buildings.building_type_coef),
+            );
+            row(
+                "building-rights coefficient",
+                format!("{:.6}", a.buildings.building_rights_coef),
+            );
+            row(
+                "function coefficient",
+                format!("{:.6}", a.function.function_coef),
+            );
+            row(
+                "rights floor area 权益容积 (m²)",
+                thousands(a.rights_floor_area_m2, 2),
+            );
+            for u in &a.function.uses {
+                row(
+                    &format!("  of which {} (m²)", u.use_id),
+                    thousands(u.rights_floor_area_m2, 2),
+                );
+            }
+            row(
+                "facility floor area 配套容积 (m²)",
+                thousands(a.facility_floor_area_m2, 2),
+            );
+            row(
+                "shared floor area 共享容积 (m²)",
+                thousands(a.shared.floor_area_m2, 2),
+            );
+            row(
+                "planned floor area 规划容积 (m²)",
+                thousands(a.planned_floor_area_m2, 2),
+            );
+            row(
+                "retained-land area 留用土地 (m²)",
+                thousands(a.retained.retained_land_area_m2, 2),
+            );
+        }
+        Computation::Rules2018(a) => {
+            row("eligible (2018)", a.eligible.to_string());
+            row(
+                "largest contiguous unfinished land (m²)",
+                thousands(a.largest_contiguous_area_m2, 2),
+            );
+            row(
+                "retained-land area (m²)",
+                thousands(a.retained_land_area_m2, 2),
+            );
+            row("base floor area (m²)", thousands(a.base_floor_area_m2, 2));
+            row(
+                "shared floor area (m²)",
+                thousands(a.shared_floor_area_m2, 2),
+            );
+            row(
+                "planned floor area (m²)",
+                thousands(a.planned_floor_area_m2, 2),
+            );
+        }
+    }
+    if let Some(siting) = &report.siting {
+        s.push('\n');
+        s.push_str(&siting_table(siting));
+    }
+    if !report.findings.is_empty() {
+        let _ = writeln!(s, "\nFindings ({}):", report.findings.len());
+        for f in &report.findings {
+            let sev = serde_json::to_value(f.severity)
+                .ok()
+                .and_then(|v| v.as_str().map(str::to_string))
+                .unwrap_or_default();
+            let _ = writeln!(s, "  [{sev}] {}: {}", f.code, f.message);
+        }
+    }
+    if !report.warnings.is_empty() {
+        let _ = writeln!(s, "\nWarnings ({}):", report.warnings.len());
+        for w in &report.warnings {
+            let _ = writeln!(s, "  - {w}");
+        }
+    }
+    s
+}
