@@ -58,7 +58,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     );
     for layer in &manifest.layers {
         println!(
-            "  {:<24} {:>10} features",
+            "  {:<40} {:>10} features",
             args.out.join(&layer.file).display(),
             layer.features
         );

@@ -15,8 +15,8 @@ use super::plan::{
 use super::rng::Rng;
 use crate::layer::Value;
 
-const P_MERGE_PAIR: f64 = 0.10;
-const P_SPLIT_CELL: f64 = 0.10;
+const P_MERGE_PAIR: f64 = 0.16;
+const P_SPLIT_CELL: f64 = 0.09;
 const P_EDGE_VERTEX: f64 = 0.05;
 /// Tenure clusters are blocks of this many cells square.
 const TENURE_BLOCK_CELLS: usize = 6;
