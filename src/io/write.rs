@@ -1,0 +1,500 @@
+//! Writers: atomic file replacement, streaming GeoJSON, CSV and JSON helpers.
+//!
+//! Every writer here goes through [`write_atomic`]: the output is written to a temporary
+//! file in the target's directory, flushed, fsynced and renamed over the target, so a
+//! reader never sees a half-written file and a failed write leaves the old file intact.
+//!
+//! GeoJSON output is streamed feature by feature (one feature per line) with a fixed,
+//! deterministic coordinate formatting, so a million features need no more memory than
+//! one, and the same layer always gives byte-identical files.
+
+use std::fs::File;
+use std::io::{BufWriter, Write};
+use std::path::{Path, PathBuf};
+
+use geo::{LineString, MultiPolygon, Polygon};
+
+use crate::error::{Error, Result};
+use crate::io::crs::Crs;
+use crate::layer::{Layer, Value};
+
+/// Buffer size of the writers (large buffers matter for million-feature layers).
+const BUFFER_BYTES: usize = 1 << 20;
+
+/// Writes `path` atomically: `write` fills a buffered temporary file in the same directory,
+/// which is then flushed, fsynced and renamed over `path`.
+///
+/// On any error (from `write` or from the file system) the temporary file is removed and
+/// an existing file at `path` is left untouched. The new file gets mode 0644 (or the mode
+/// of the file it replaces) instead of the temporary file's 0600.
+pub fn write_atomic<F>(path: &Path, write: F) -> Result<()>
+where
+    F: FnOnce(&mut BufWriter<File>) -> Result<()>,
+{
+    let dir = match path.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+        _ => PathBuf::from("."),
+    };
+    let temp = tempfile::Builder::new()
+        .prefix(".landpool-")
+        .suffix(".tmp")
+        .tempfile_in(&dir)
+        .map_err(|e| Error::io(path, e))?;
+    // `TempPath` deletes the temporary file when dropped, i.e. on every early return.
+    let (file, temp_path) = temp.into_parts();
+    let mut writer = BufWriter::with_capacity(BUFFER_BYTES, file);
+    write(&mut writer)?;
+    let file = writer
+        .into_inner()
+        .map_err(|e| Error::io(path, e.into_error()))?;
+    set_final_permissions(&file, path)?;
+    file.sync_all().map_err(|e| Error::io(path, e))?;
+    drop(file);
+    temp_path
+        .persist(path)
+        .map_err(|e| Error::io(path, e.error))?;
+    // Make the rename itself durable; not every platform can fsync a directory.
+    if let Ok(d) = File::open(&dir) {
+        let _ = d.sync_all();
+    }
+    Ok(())
+}
+
+#[cfg(unix)]
+fn set_final_permissions(file: &File, path: &Path) -> Result<()> {
+    use std::os::unix::fs::PermissionsExt;
+    let mode = std::fs::metadata(path)
+        .map(|m| m.permissions().mode() & 0o7777)
+        .unwrap_or(0o644);
+    file.set_permissions(std::fs::Permissions::from_mode(mode))
+        .map_err(|e| Error::io(path, e))
+}
+
+#[cfg(not(unix))]
+fn set_final_permissions(_file: &File, _path: &Path) -> Result<()> {
+    Ok(())
+}
+
+/// How coordinates are written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum CoordFormat {
+    /// Rust's shortest representation that reads back to the same `f64` (lossless).
+    #[default]
+    Shortest,
+    /// A fixed number of decimals (3 = millimetres in a metric CRS).
+    Decimals(u8),
+}
+
+/// The legacy GeoJSON `crs` member value for a CRS: `urn:ogc:def:crs:EPSG::{code}` when the
+/// CRS has an EPSG code, `None` otherwise (RFC 7946 files carry no `crs` member).
+pub fn geojson_crs_name(crs: &Crs) -> Option<String> {
+    crs.epsg.map(|code| format!("urn:ogc:def:crs:EPSG::{code}"))
+}
+
+/// A streaming GeoJSON FeatureCollection writer: [`begin`](Self::begin), any number of
+/// [`write_feature`](Self::write_feature), then [`finish`](Self::finish).
+///
+/// Features are written one per line; properties in the order given; a single-part
+/// MultiPolygon is written as a `Polygon`, an empty one as a `null` geometry.
+pub struct GeoJsonFeatureWriter<W: Write> {
+    out: W,
+    /// Only used to name the file in errors.
+    path: PathBuf,
+    coords: CoordFormat,
+    count: usize,
+}
+
+impl<W: Write> GeoJsonFeatureWriter<W> {
+    /// Writes the collection header. `name` becomes the `name` member (as GDAL writes it);
+    /// `crs_name`, e.g. `urn:ogc:def:crs:EPSG::4547`, the legacy `crs` member.
+    pub fn begin(
+        mut out: W,
+        path: &Path,
+        name: &str,
+        crs_name: Option<&str>,
+        coords: CoordFormat,
+    ) -> Result<Self> {
+        let io = |e| Error::io(path, e);
+        out.write_all(b"{\"type\":\"FeatureCollection\",\"name\":")
+            .map_err(io)?;
+        write_json_string(&mut out, name).map_err(io)?;
+        if let Some(crs) = crs_name {
+            out.write_all(b",\"crs\":{\"type\":\"name\",\"properties\":{\"name\":")
+                .map_err(io)?;
+            write_json_string(&mut out, crs).map_err(io)?;
+            out.write_all(b"}}").map_err(io)?;
+        }
+        out.write_all(b",\"features\":[\n").map_err(io)?;
+        Ok(GeoJsonFeatureWriter {
+            out,
+            path: path.to_path_buf(),
+            coords,
+            count: 0,
+        })
+    }
+
+    /// Writes one feature. Non-finite coordinates are an error (GeoJSON cannot hold them);
+    /// non-finite float properties are written as `null`.
+    pub fn write_feature<'a, I>(
+        &mut self,
+        geometry: &MultiPolygon<f64>,
+        properties: I,
+    ) -> Result<()>
+    where
+        I: IntoIterator<Item = (&'a str, &'a Value)>,
+    {
+        let feature_no = self.count;
+        let path = self.path.clone();
+        let io = |e: std::io::Error| Error::io(&path, e);
+        if self.count > 0 {
+            self.out.write_all(b",\n").map_err(io)?;
+        }
+        self.out
+            .write_all(b"{\"type\":\"Feature\",\"properties\":{")
+            .map_err(io)?;
+        for (i, (name, value)) in properties.into_iter().enumerate() {
+            if i > 0 {
+                self.out.write_all(b",").map_err(io)?;
+            }
+            write_json_string(&mut self.out, name).map_err(io)?;
+            self.out.write_all(b":").map_err(io)?;
+            write_value(&mut self.out, value).map_err(io)?;
+        }
+        self.out.write_all(b"},\"geometry\":").map_err(io)?;
+        if let Some((x, y)) = first_non_finite(geometry) {
+            return Err(Error::Feature {
+                path: self.path.clone(),
+                feature: format!("#{feature_no}"),
+                message: format!("non-finite coordinate ({x}, {y}) cannot be written"),
+            });
+        }
+        write_geometry(&mut self.out, geometry, self.coords).map_err(io)?;
+        self.out.write_all(b"}").map_err(io)?;
+        self.count += 1;
+        Ok(())
+    }
+
+    /// Number of features written so far.
+    pub fn count(&self) -> usize {
+        self.count
+    }
+
+    /// Closes the collection and returns the underlying writer (not flushed by this call).
+    pub fn finish(mut self) -> Result<W> {
+        self.out
+            .write_all(b"\n]}\n")
+            .map_err(|e| Error::io(&self.path, e))?;
+        Ok(self.out)
+    }
+}
+
+/// Writes a whole layer as a GeoJSON FeatureCollection, atomically, streaming the features.
+/// `crs_name` overrides the `crs` member; by default it is derived from the layer's EPSG
+/// code (see [`geojson_crs_name`]). Coordinates use [`CoordFormat::Shortest`].
+pub fn write_geojson_layer(path: &Path, layer: &Layer, crs_name: Option<&str>) -> Result<()> {
+    write_geojson_layer_with(path, layer, crs_name, CoordFormat::Shortest)
+}
+
+/// [`write_geojson_layer`] with an explicit coordinate format.
+pub fn write_geojson_layer_with(
+    path: &Path,
+    layer: &Layer,
+    crs_name: Option<&str>,
+    coords: CoordFormat,
+) -> Result<()> {
+    let derived = layer.crs.as_ref().and_then(geojson_crs_name);
+    let crs_name = crs_name.or(derived.as_deref());
+    write_atomic(path, |w| {
+        let mut fw = GeoJsonFeatureWriter::begin(w, path, &layer.name, crs_name, coords)?;
+        for feature in &layer.features {
+            let props = layer
+                .schema
+                .iter()
+                .zip(&feature.attributes)
+                .map(|(f, v)| (f.name.as_str(), v));
+            fw.write_feature(&feature.geometry, props)?;
+        }
+        fw.finish()?;
+        Ok(())
+    })
+}
+
+/// Writes a CSV file atomically: a header row, then the rows (each as many cells as the
+/// header; a ragged row is an error naming its 1-based data row number).
+pub fn write_csv<I, R, S>(path: &Path, header: &[&str], rows: I) -> Result<()>
+where
+    I: IntoIterator<Item = R>,
+    R: IntoIterator<Item = S>,
+    S: AsRef<str>,
+{
+    write_atomic(path, |w| {
+        let mut csv = csv::WriterBuilder::new().flexible(true).from_writer(w);
+        let csv_err = |e: csv::Error| Error::io(path, std::io::Error::other(e));
+        csv.write_record(header).map_err(csv_err)?;
+        let mut record = csv::StringRecord::new();
+        for (n, row) in rows.into_iter().enumerate() {
+            record.clear();
+            for cell in row {
+                record.push_field(cell.as_ref());
+            }
+            if record.len() != header.len() {
+                return Err(Error::Feature {
+                    path: path.to_path_buf(),
+                    feature: format!("row {}", n + 1),
+                    message: format!("{} cells for {} header columns", record.len(), header.len()),
+                });
+            }
+            csv.write_record(&record).map_err(csv_err)?;
+        }
+        csv.flush().map_err(|e| Error::io(path, e))?;
+        Ok(())
+    })
+}
+
+/// The CSV cell text of a value: empty for null, `true`/`false`, numbers in Rust's
+/// shortest round-trip form, dates as `YYYY-MM-DD`.
+pub fn csv_cell(value: &Value) -> String {
+    value.as_text().unwrap_or_default()
+}
+
+/// Writes a layer's attributes (no geometry) as CSV, atomically, with the schema as header.
+pub fn write_layer_attributes_csv(path: &Path, layer: &Layer) -> Result<()> {
+    let header: Vec<&str> = layer.schema.iter().map(|f| f.name.as_str()).collect();
+    let rows = layer
+        .features
+        .iter()
+        .map(|f| f.attributes.iter().map(csv_cell).collect::<Vec<_>>());
+    write_csv(path, &header, rows)
+}
+
+/// Writes any serialisable value as pretty-printed JSON (with a final newline), atomically.
+pub fn write_json_pretty<T: serde::Serialize + ?Sized>(path: &Path, value: &T) -> Result<()> {
+    write_atomic(path, |w| {
+        serde_json::to_writer_pretty(&mut *w, value)
+            .map_err(|e| Error::io(path, std::io::Error::other(e)))?;
+        w.write_all(b"\n").map_err(|e| Error::io(path, e))
+    })
+}
+
+fn write_json_string<W: Write>(out: &mut W, s: &str) -> std::io::Result<()> {
+    serde_json::to_writer(out, s).map_err(std::io::Error::other)
+}
+
+fn write_value<W: Write>(out: &mut W, value: &Value) -> std::io::Result<()> {
+    match value {
+        Value::Null => out.write_all(b"null"),
+        Value::Bool(true) => out.write_all(b"true"),
+        Value::Bool(false) => out.write_all(b"false"),
+        Value::Int(i) => write!(out, "{i}"),
+        // serde_json writes floats so that they read back as floats ("1.0", not "1"), and
+        // non-finite values as null.
+        Value::Float(f) => serde_json::to_writer(out, f).map_err(std::io::Error::other),
+        Value::Date(d) => write!(out, "\"{}\"", d.format("%Y-%m-%d")),
+        Value::Str(s) => write_json_string(out, s),
+    }
+}
+
+fn first_non_finite(geometry: &MultiPolygon<f64>) -> Option<(f64, f64)> {
+    geometry
+        .0
+        .iter()
+        .flat_map(|p| std::iter::once(p.exterior()).chain(p.interiors()))
+        .flat_map(|r| r.0.iter())
+        .find(|c| !(c.x.is_finite() && c.y.is_finite()))
+        .map(|c| (c.x, c.y))
+}
+
+fn write_geometry<W: Write>(
+    out: &mut W,
+    geometry: &MultiPolygon<f64>,
+    coords: CoordFormat,
+) -> std::io::Result<()> {
+    match geometry.0.as_slice() {
+        [] => out.write_all(b"null"),
+        [polygon] => {
+            out.write_all(b"{\"type\":\"Polygon\",\"coordinates\":")?;
+            write_polygon(out, polygon, coords)?;
+            out.write_all(b"}")
+        }
+        polygons => {
+            out.write_all(b"{\"type\":\"MultiPolygon\",\"coordinates\":[")?;
+            for (i, p) in polygons.iter().enumerate() {
+                if i > 0 {
+                    out.write_all(b",")?;
+                }
+                write_polygon(out, p, coords)?;
+            }
+            out.write_all(b"]}")
+        }
+    }
+}
+
+fn write_polygon<W: Write>(
+    out: &mut W,
+    polygon: &Polygon<f64>,
+    coords: CoordFormat,
+) -> std::io::Result<()> {
+    out.write_all(b"[")?;
+    write_ring(out, polygon.exterior(), coords)?;
+    for ring in polygon.interiors() {
+        out.write_all(b",")?;
+        write_ring(out, ring, coords)?;
+    }
+    out.write_all(b"]")
+}
+
+fn write_ring<W: Write>(
+    out: &mut W,
+    ring: &LineString<f64>,
+    coords: CoordFormat,
+) -> std::io::Result<()> {
+    out.write_all(b"[")?;
+    for (i, c) in ring.0.iter().enumerate() {
+        if i > 0 {
+            out.write_all(b",")?;
+        }
+        out.write_all(b"[")?;
+        write_number(out, c.x, coords)?;
+        out.write_all(b",")?;
+        write_number(out, c.y, coords)?;
+        out.write_all(b"]")?;
+    }
+    out.write_all(b"]")
+}
+
+fn write_number<W: Write>(out: &mut W, v: f64, coords: CoordFormat) -> std::io::Result<()> {
+    // `+ 0.0` turns -0.0 into 0.0 so that "-0" never appears.
+    let v = v + 0.0;
+    match coords {
+        CoordFormat::Shortest => write!(out, "{v}"),
+        CoordFormat::Decimals(d) => {
+            let s = format!("{v:.prec$}", prec = usize::from(d));
+            // Values that round to zero would print as "-0.000".
+            match s.strip_prefix('-') {
+                Some(rest) if rest.bytes().all(|b| b == b'0' || b == b'.') => {
+                    out.write_all(rest.as_bytes())
+                }
+                _ => out.write_all(s.as_bytes()),
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::layer::{Feature, Field, FieldKind};
+    use geo::{Coord, polygon};
+
+    fn square_layer() -> Layer {
+        let p: Polygon<f64> =
+            polygon![(x: 0.0, y: 0.0), (x: 10.5, y: 0.0), (x: 10.5, y: 10.0), (x: 0.0, y: 10.0)];
+        Layer {
+            source: PathBuf::from("mem"),
+            name: "squares".into(),
+            crs: Some(Crs {
+                name: "EPSG:4547".into(),
+                epsg: Some(4547),
+                proj4: None,
+                kind: crate::io::crs::CrsKind::Projected,
+            }),
+            schema: vec![
+                Field {
+                    name: "id".into(),
+                    kind: FieldKind::String,
+                },
+                Field {
+                    name: "a".into(),
+                    kind: FieldKind::Float,
+                },
+            ],
+            features: vec![Feature {
+                index: 0,
+                key: None,
+                geometry: MultiPolygon(vec![p]),
+                attributes: vec![Value::Str("q\"1".into()), Value::Float(1.0)],
+            }],
+        }
+    }
+
+    #[test]
+    fn geojson_layer_is_valid_json_with_crs_and_exact_coordinates() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("sq.geojson");
+        write_geojson_layer(&path, &square_layer(), None).unwrap();
+        let text = std::fs::read_to_string(&path).unwrap();
+        let json: serde_json::Value = serde_json::from_str(&text).unwrap();
+        assert_eq!(
+            json["crs"]["properties"]["name"],
+            "urn:ogc:def:crs:EPSG::4547"
+        );
+        assert_eq!(json["features"][0]["properties"]["id"], "q\"1");
+        assert!(text.contains("\"a\":1.0"));
+        assert!(text.contains("[10.5,10]"));
+        let parsed: geojson::GeoJson = text.parse().unwrap();
+        assert!(
+            matches!(parsed, geojson::GeoJson::FeatureCollection(ref fc) if fc.features.len() == 1)
+        );
+    }
+
+    #[test]
+    fn fixed_decimals_never_print_negative_zero() {
+        let mut out = Vec::new();
+        write_number(&mut out, -0.0001, CoordFormat::Decimals(3)).unwrap();
+        write_number(&mut out, -0.0, CoordFormat::Shortest).unwrap();
+        assert_eq!(String::from_utf8(out).unwrap(), "0.0000");
+    }
+
+    #[test]
+    fn non_finite_coordinate_is_an_error_naming_the_feature() {
+        let mut layer = square_layer();
+        layer.features[0].geometry.0[0].exterior_mut(|r| {
+            r.0[1] = Coord {
+                x: f64::NAN,
+                y: 0.0,
+            }
+        });
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("bad.geojson");
+        let err = write_geojson_layer(&path, &layer, None).unwrap_err();
+        assert!(err.to_string().contains("feature #0"), "{err}");
+        assert!(!path.exists());
+        assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 0);
+    }
+
+    #[test]
+    fn failed_atomic_write_keeps_old_file_and_leaves_no_temp() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("out.txt");
+        std::fs::write(&path, "old").unwrap();
+        let err = write_atomic(&path, |w| {
+            w.write_all(b"partial").unwrap();
+            Err(Error::Usage("boom".into()))
+        });
+        assert!(err.is_err());
+        assert_eq!(std::fs::read_to_string(&path).unwrap(), "old");
+        assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 1);
+        write_atomic(&path, |w| {
+            w.write_all(b"new").map_err(|e| Error::io("x", e))
+        })
+        .unwrap();
+        assert_eq!(std::fs::read_to_string(&path).unwrap(), "new");
+    }
+
+    #[test]
+    fn csv_rows_are_quoted_and_ragged_rows_rejected() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("t.csv");
+        write_csv(&path, &["a", "b"], [["1", "x,y"], ["2", "z"]]).unwrap();
+        assert_eq!(
+            std::fs::read_to_string(&path).unwrap(),
+            "a,b\n1,\"x,y\"\n2,z\n"
+        );
+        let err = write_csv(&path, &["a", "b"], [vec!["1"]]).unwrap_err();
+        assert!(err.to_string().contains("row 1"), "{err}");
+        assert_eq!(
+            std::fs::read_to_string(&path).unwrap(),
+            "a,b\n1,\"x,y\"\n2,z\n"
+        );
+    }
+}

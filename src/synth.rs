@@ -1,1 +1,0 @@
-//! Seeded, reproducible synthetic districts (parcels, zones, projects, buildings, sites).
