@@ -1,2 +1,3 @@
 //! The geometry engine: validity and repair, spatial index, area-weighted overlay and
 //! topology QA. It knows nothing of land-consolidation policy.
+pub mod validity;
