@@ -6,7 +6,8 @@
 //! the reason, and their geometry is left as it was.
 
 use geo::algorithm::validation::{InvalidMultiPolygon, InvalidPolygon};
-use geo::{Area, MakeValid, MultiPolygon, Polygon, Validation, unary_union};
+use geo::orient::Direction;
+use geo::{Area, Coord, LineString, MakeValid, MultiPolygon, Orient, Polygon, Validation, unary_union};
 use rayon::prelude::*;
 use serde::Serialize;
 
@@ -183,9 +184,58 @@ pub fn unsigned_area(geometry: &MultiPolygon<f64>) -> f64 {
     geometry.iter().map(Polygon::unsigned_area).sum()
 }
 
+/// Rotates a closed ring to start at its lexicographically smallest vertex.
+fn canonical_ring(ring: &LineString<f64>) -> LineString<f64> {
+    let open = match ring.0.split_last() {
+        Some((last, rest)) if rest.first() == Some(last) => rest,
+        _ => &ring.0[..],
+    };
+    let start = open
+        .iter()
+        .enumerate()
+        .min_by(|(_, a), (_, b)| a.x.total_cmp(&b.x).then(a.y.total_cmp(&b.y)))
+        .map_or(0, |(i, _)| i);
+    let mut coords: Vec<Coord<f64>> = open[start..].iter().chain(&open[..start]).copied().collect();
+    if let Some(first) = coords.first().copied() {
+        coords.push(first);
+    }
+    LineString::new(coords)
+}
+
+fn first_xy(ring: &LineString<f64>) -> (f64, f64) {
+    ring.0.first().map_or((f64::NAN, f64::NAN), |c| (c.x, c.y))
+}
+
+fn cmp_xy(a: (f64, f64), b: (f64, f64)) -> std::cmp::Ordering {
+    a.0.total_cmp(&b.0).then(a.1.total_cmp(&b.1))
+}
+
+/// A canonical form of a valid multipolygon: shells counter-clockwise and holes clockwise,
+/// every ring starting at its smallest vertex, holes and polygons sorted. geo's `MakeValid`
+/// walks hash sets, so its raw output order varies from run to run; this makes repair
+/// output byte-identical.
+pub fn canonicalize(geometry: MultiPolygon<f64>) -> MultiPolygon<f64> {
+    let mut polys: Vec<Polygon<f64>> = geometry
+        .orient(Direction::Default)
+        .into_iter()
+        .map(|p| {
+            let mut holes: Vec<LineString<f64>> = p.interiors().iter().map(canonical_ring).collect();
+            holes.sort_by(|a, b| cmp_xy(first_xy(a), first_xy(b)));
+            Polygon::new(canonical_ring(p.exterior()), holes)
+        })
+        .collect();
+    polys.sort_by(|a, b| cmp_xy(first_xy(a.exterior()), first_xy(b.exterior())));
+    MultiPolygon::new(polys)
+}
+
 /// Repairs one geometry: each polygon with `MakeValid`, then the parts are unioned (so that
-/// overlapping parts do not cancel under the odd-even rule).
+/// overlapping parts do not cancel under the odd-even rule). The result is canonicalised
+/// (see [`canonicalize`]).
 pub fn make_valid_geometry(geometry: &MultiPolygon<f64>) -> Result<MultiPolygon<f64>, String> {
+    make_valid_raw(geometry).map(canonicalize)
+}
+
+fn make_valid_raw(geometry: &MultiPolygon<f64>) -> Result<MultiPolygon<f64>, String> {
     let mut parts: Vec<Polygon<f64>> = Vec::new();
     for (i, p) in geometry.iter().enumerate() {
         let fixed = p
