@@ -1,4 +1,128 @@
 //! I/O: layer readers and writers, CRS handling. Nothing here knows about policy.
+//!
+//! [`read_layer`] picks the reader from the file extension: `.geojson`/`.json` → GeoJSON
+//! ([`geojson`]), `.shp` → ESRI Shapefile ([`shp`]). Other formats (GeoPackage, FileGDB, ...)
+//! need the `gdal` cargo feature, which is not built yet.
 
 pub mod crs;
+pub mod gcj02;
+pub mod geojson;
+pub mod shp;
 pub mod write;
+
+use std::collections::HashMap;
+use std::path::Path;
+
+use crate::error::{Error, Result};
+use crate::io::crs::Crs;
+use crate::layer::{Field, FieldKind, Layer, Value};
+
+/// How to read a layer.
+#[derive(Debug, Clone, Default)]
+pub struct ReadOptions {
+    /// Text encoding of Shapefile attributes when there is no `.cpg` file, e.g. `"gbk"`,
+    /// `"gb18030"`, `"utf-8"`, `"latin1"`. Without either, attributes must be valid UTF-8.
+    pub encoding: Option<String>,
+    /// The CRS the coordinates are in. Overrides whatever the file declares (a GeoJSON `crs`
+    /// member, a `.prj`); needed for files that declare none (e.g. `Crs::local_planar()`),
+    /// or for GCJ-02 data (`Crs::gcj02()`), which no file format can declare.
+    pub assume_crs: Option<Crs>,
+    /// Attribute whose value becomes each feature's key (stable id part 2).
+    pub key_field: Option<String>,
+}
+
+/// Formats this build can read, for error messages.
+pub const SUPPORTED_FORMATS: &str = "GeoJSON (.geojson, .json), ESRI Shapefile (.shp); \
+     GeoPackage, FileGDB and other GDAL formats need the `gdal` feature (not built yet): \
+     convert them first, e.g. `ogr2ogr -f GeoJSON out.geojson in.gpkg`";
+
+/// Reads an area layer, choosing the reader by extension.
+pub fn read_layer(path: &Path, opts: &ReadOptions) -> Result<Layer> {
+    let ext = path
+        .extension()
+        .and_then(|e| e.to_str())
+        .map(str::to_ascii_lowercase)
+        .unwrap_or_default();
+    let mut layer = match ext.as_str() {
+        "geojson" | "json" => geojson::read_geojson(path, opts)?,
+        "shp" => shp::read_shapefile(path, opts)?,
+        _ => {
+            return Err(Error::UnsupportedFormat {
+                path: path.to_path_buf(),
+                supported: SUPPORTED_FORMATS.into(),
+            });
+        }
+    };
+    if let Some(key) = &opts.key_field {
+        layer.set_key_field(key)?;
+    }
+    Ok(layer)
+}
+
+/// The layer name used for a file: its stem.
+pub(crate) fn layer_name(path: &Path) -> String {
+    path.file_stem()
+        .map(|s| s.to_string_lossy().into_owned())
+        .unwrap_or_default()
+}
+
+/// Builds a schema while reading features whose attribute sets may differ (GeoJSON):
+/// fields are ordered by first appearance, and each field's kind is the common kind of its
+/// non-null values (`Int` and `Float` combine to `Float`, other mixes give `Mixed`).
+#[derive(Debug, Default)]
+pub(crate) struct SchemaBuilder {
+    names: Vec<String>,
+    kinds: Vec<Option<FieldKind>>,
+    index: HashMap<String, usize>,
+}
+
+impl SchemaBuilder {
+    /// Position of a field, adding it if new.
+    pub(crate) fn slot(&mut self, name: &str) -> usize {
+        if let Some(&i) = self.index.get(name) {
+            return i;
+        }
+        let i = self.names.len();
+        self.names.push(name.to_string());
+        self.kinds.push(None);
+        self.index.insert(name.to_string(), i);
+        i
+    }
+
+    /// Records a value seen in field `i`.
+    pub(crate) fn observe(&mut self, i: usize, value: &Value) {
+        let kind = match value {
+            Value::Null => return,
+            Value::Bool(_) => FieldKind::Bool,
+            Value::Int(_) => FieldKind::Int,
+            Value::Float(_) => FieldKind::Float,
+            Value::Date(_) => FieldKind::Date,
+            Value::Str(_) => FieldKind::String,
+        };
+        if let Some(slot) = self.kinds.get_mut(i) {
+            *slot = Some(match *slot {
+                None => kind,
+                Some(k) if k == kind => k,
+                Some(FieldKind::Int) if kind == FieldKind::Float => FieldKind::Float,
+                Some(FieldKind::Float) if kind == FieldKind::Int => FieldKind::Float,
+                Some(_) => FieldKind::Mixed,
+            });
+        }
+    }
+
+    pub(crate) fn len(&self) -> usize {
+        self.names.len()
+    }
+
+    /// The schema; fields that were always null are `String`.
+    pub(crate) fn finish(self) -> Vec<Field> {
+        self.names
+            .into_iter()
+            .zip(self.kinds)
+            .map(|(name, kind)| Field {
+                name,
+                kind: kind.unwrap_or(FieldKind::String),
+            })
+            .collect()
+    }
+}
