@@ -1,2 +1,15 @@
 //! The geometry engine: validity and repair, spatial index, area-weighted overlay and
 //! topology QA. It knows nothing of land-consolidation policy.
+
+pub mod aggregate;
+pub mod clip;
+pub mod contiguity;
+pub mod index;
+pub mod overlay;
+pub mod topology;
+
+pub use clip::{
+    AreaOperand, BooleanOpsKernel, ConvexClipKernel, DefaultKernel, IntersectionAreaKernel,
+};
+pub use index::TargetIndex;
+pub use overlay::{OverlayOptions, OverlayTable, PairError, Piece, overlay_areas};
