@@ -31,7 +31,13 @@ fn poly(c: Vec<(f64, f64)>) -> MultiPolygon<f64> {
 
 /// n × n cells of `size` metres at EPSG:4547-like coordinates; interior corners jittered by
 /// up to ±`jitter`·size; every `concave_every`-th cell gets a notch (a concave hexagon).
-fn jittered_grid(n: usize, size: f64, jitter: f64, concave_every: usize, seed: u64) -> Vec<MultiPolygon<f64>> {
+fn jittered_grid(
+    n: usize,
+    size: f64,
+    jitter: f64,
+    concave_every: usize,
+    seed: u64,
+) -> Vec<MultiPolygon<f64>> {
     let (x0, y0) = (500_000.0, 2_490_000.0);
     let mut rng = Rng(seed);
     let mut corners = vec![(0.0, 0.0); (n + 1) * (n + 1)];
@@ -79,7 +85,10 @@ fn kernels(c: &mut Criterion) {
         use geo::Translate;
         g.translate(-385.0, -385.0)
     };
-    let (big_op, parcel_op) = (AreaOperand::new(&big).unwrap(), AreaOperand::new(&parcel).unwrap());
+    let (big_op, parcel_op) = (
+        AreaOperand::new(&big).unwrap(),
+        AreaOperand::new(&parcel).unwrap(),
+    );
     let notched_op = AreaOperand::new(&notched).unwrap();
     let cross_op = AreaOperand::new(&zone_cross).unwrap();
     let one_zone = vec![big.clone()];

@@ -168,7 +168,11 @@ fn polygonal(g: &Geometry<f64>) -> Option<MultiPolygon<f64>> {
     }
 }
 
-fn isect_area(kernel: &dyn IntersectionAreaKernel, a: &MultiPolygon<f64>, b: &MultiPolygon<f64>) -> f64 {
+fn isect_area(
+    kernel: &dyn IntersectionAreaKernel,
+    a: &MultiPolygon<f64>,
+    b: &MultiPolygon<f64>,
+) -> f64 {
     match (AreaOperand::new(a), AreaOperand::new(b)) {
         (Some(oa), Some(ob)) => kernel
             .intersection_area(&oa, &ob)
@@ -218,7 +222,10 @@ fn run_area_file(rel: &str, tally: &mut Tally) {
                         .flatten()
                         .collect::<Vec<_>>()
                         .join("; ");
-                    tally.skip("WKT not readable by the wkt crate", format!("{what}: {msg}"));
+                    tally.skip(
+                        "WKT not readable by the wkt crate",
+                        format!("{what}: {msg}"),
+                    );
                     continue;
                 }
             };
@@ -266,8 +273,7 @@ fn run_overlay_area_tests(tally: &mut Tally) {
         for case in &run.cases {
             for op in case.ops.iter().filter(|o| o.name == "overlayAreaTest") {
                 let what = format!("{rel} case {} ({})", case.number, case.desc);
-                let (Some(ta), Some(tb)) = (arg(case, &op.args[0]), arg(case, &op.args[1]))
-                else {
+                let (Some(ta), Some(tb)) = (arg(case, &op.args[0]), arg(case, &op.args[1])) else {
                     tally.skip("missing operand", what);
                     continue;
                 };
@@ -394,7 +400,11 @@ fn jts_overlay_area_suite() {
     }
     tally.report("JTS overlay (area of result)");
     assert!(tally.pass >= 100, "too few checks ran: {}", tally.pass);
-    assert!(tally.fail.is_empty(), "{} unexplained failures", tally.fail.len());
+    assert!(
+        tally.fail.is_empty(),
+        "{} unexplained failures",
+        tally.fail.len()
+    );
 }
 
 #[test]
@@ -403,7 +413,11 @@ fn jts_robust_overlay_area_tests() {
     run_overlay_area_tests(&mut tally);
     tally.report("JTS robust/overlay overlayAreaTest");
     assert!(tally.pass >= 20, "too few checks ran: {}", tally.pass);
-    assert!(tally.fail.is_empty(), "{} unexplained failures", tally.fail.len());
+    assert!(
+        tally.fail.is_empty(),
+        "{} unexplained failures",
+        tally.fail.len()
+    );
 }
 
 #[test]
@@ -414,5 +428,9 @@ fn jts_polygon_predicates() {
     }
     tally.report("JTS polygon predicates");
     assert!(tally.pass >= 80, "too few checks ran: {}", tally.pass);
-    assert!(tally.fail.is_empty(), "{} unexplained failures", tally.fail.len());
+    assert!(
+        tally.fail.is_empty(),
+        "{} unexplained failures",
+        tally.fail.len()
+    );
 }

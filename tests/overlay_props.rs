@@ -83,7 +83,12 @@ fn grid_tiling(xf: &[f64], yf: &[f64]) -> Vec<MultiPolygon<f64>> {
     let mut out = Vec::new();
     for w in xs.windows(2) {
         for h in ys.windows(2) {
-            out.push(poly(vec![(w[0], h[0]), (w[1], h[0]), (w[1], h[1]), (w[0], h[1])]));
+            out.push(poly(vec![
+                (w[0], h[0]),
+                (w[1], h[0]),
+                (w[1], h[1]),
+                (w[0], h[1]),
+            ]));
         }
     }
     out
@@ -134,7 +139,12 @@ fn jittered_grid(n: usize, size: f64, jitter: &[f64]) -> Vec<MultiPolygon<f64>> 
     };
     for i in 0..n {
         for k in 0..n {
-            out.push(poly(vec![pt(i, k), pt(i + 1, k), pt(i + 1, k + 1), pt(i, k + 1)]));
+            out.push(poly(vec![
+                pt(i, k),
+                pt(i + 1, k),
+                pt(i + 1, k + 1),
+                pt(i, k + 1),
+            ]));
         }
     }
     out

@@ -165,7 +165,11 @@ pub fn area_weighted_mean(
     let mut num = vec![0.0; n];
     let mut den = vec![0.0; n];
     for p in &table.pieces {
-        let Some(x) = target_values.get(p.target).copied().filter(|x| x.is_finite()) else {
+        let Some(x) = target_values
+            .get(p.target)
+            .copied()
+            .filter(|x| x.is_finite())
+        else {
             continue;
         };
         if let (Some(nu), Some(de)) = (num.get_mut(p.source), den.get_mut(p.source)) {

@@ -17,7 +17,12 @@
 //! otherwise. Coordinates are shifted to a local origin before any arithmetic so that
 //! projected coordinates of 10^6 m do not cost the shoelace sum its precision.
 
-use geo::{Area, BooleanOps, BoundingRect, Coord, LineString, MultiPolygon, Polygon, Rect};
+use std::sync::OnceLock;
+
+use geo::{
+    Area, BooleanOps, BoundingRect, Coord, LineString, MultiPolygon, Polygon, Rect,
+    TriangulateEarcut,
+};
 
 /// An operand of an area kernel: the geometry plus what is worth computing once per feature
 /// (bounding box, and the convex ring when the geometry is a single convex polygon).
@@ -28,6 +33,10 @@ pub struct AreaOperand<'a> {
     /// Counter-clockwise open ring (no repeated closing vertex), when the geometry is one
     /// polygon without holes whose exterior is convex.
     pub convex_ring: Option<Vec<Coord<f64>>>,
+    /// Earcut triangulation (CCW triangles in coordinates relative to the bbox centre),
+    /// computed on first use; `None` inside when earcut's triangles do not add up to the
+    /// geometry's area (degenerate or invalid input).
+    triangles: OnceLock<Option<Vec<[Coord<f64>; 3]>>>,
 }
 
 impl<'a> AreaOperand<'a> {
@@ -38,7 +47,15 @@ impl<'a> AreaOperand<'a> {
             geometry,
             bbox,
             convex_ring: convex_ring(geometry),
+            triangles: OnceLock::new(),
         })
+    }
+
+    /// The triangles of the geometry relative to `bbox.center()`, if earcut succeeded.
+    fn triangles(&self) -> Option<&[[Coord<f64>; 3]]> {
+        self.triangles
+            .get_or_init(|| triangulate(self.geometry, self.bbox.center()))
+            .as_deref()
     }
 }
 
@@ -68,7 +85,14 @@ impl Default for BooleanOpsKernel {
     }
 }
 
-/// Convex fast path when either operand is convex, general `BooleanOps` path otherwise.
+/// Exact for any pair: earcut triangulation of the operand with fewer vertices, then
+/// Sutherland–Hodgman of the other operand by each (convex) triangle. Refuses pairs whose
+/// triangulation does not add up to the operand's area.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct TriangulatedClipKernel;
+
+/// Convex fast path when either operand is convex; otherwise the triangulated exact path;
+/// `BooleanOps` only when earcut fails on both operands (degenerate input).
 #[derive(Debug, Clone, Copy, Default)]
 pub struct DefaultKernel;
 
@@ -94,16 +118,133 @@ impl IntersectionAreaKernel for BooleanOpsKernel {
     }
 }
 
+impl IntersectionAreaKernel for TriangulatedClipKernel {
+    fn name(&self) -> &'static str {
+        "triangulated-clip"
+    }
+    fn intersection_area(&self, a: &AreaOperand<'_>, b: &AreaOperand<'_>) -> Result<f64, String> {
+        triangulated_clip_area(a, b)
+            .ok_or_else(|| "earcut triangulation failed on both operands".to_string())
+    }
+}
+
 impl IntersectionAreaKernel for DefaultKernel {
     fn name(&self) -> &'static str {
         "default"
     }
     fn intersection_area(&self, a: &AreaOperand<'_>, b: &AreaOperand<'_>) -> Result<f64, String> {
-        match convex_clip_area(a, b) {
-            Some(area) => Ok(area),
-            None => Ok(boolean_ops_area(a, b, true)),
+        if let Some(area) = convex_clip_area(a, b) {
+            return Ok(area);
+        }
+        if let Some(area) = triangulated_clip_area(a, b) {
+            return Ok(area);
+        }
+        Ok(boolean_ops_area(a, b, true))
+    }
+}
+
+fn vertex_count(mp: &MultiPolygon<f64>) -> usize {
+    mp.0.iter()
+        .map(|p| p.exterior().0.len() + p.interiors().iter().map(|r| r.0.len()).sum::<usize>())
+        .sum()
+}
+
+/// Earcut triangles of `mp` shifted by `-origin`, made CCW; `None` when their total area
+/// differs from the polygons' area by more than 1e-9 relative (earcut gave up or the input
+/// is invalid).
+fn triangulate(mp: &MultiPolygon<f64>, origin: Coord<f64>) -> Option<Vec<[Coord<f64>; 3]>> {
+    let mut out = Vec::new();
+    let mut ring = Vec::new();
+    for p in &mp.0 {
+        let shift =
+            |r: &LineString<f64>| LineString::new(r.0.iter().map(|c| *c - origin).collect());
+        let local = Polygon::new(
+            shift(p.exterior()),
+            p.interiors().iter().map(shift).collect(),
+        );
+        let mut want = 0.0;
+        for (r, sign) in rings_with_sign(&MultiPolygon::new(vec![local.clone()])) {
+            load_ring(r, Coord { x: 0.0, y: 0.0 }, &mut ring);
+            want += sign * signed_area_open(&ring).abs();
+        }
+        let mut got = 0.0;
+        for t in local.earcut_triangles_iter() {
+            let mut c = [t.0, t.1, t.2];
+            let a = signed_area_open(&c);
+            if a == 0.0 {
+                continue;
+            }
+            if a < 0.0 {
+                c.swap(1, 2);
+            }
+            got += a.abs();
+            out.push(c);
+        }
+        if (got - want).abs() > 1e-9 * want.abs().max(f64::MIN_POSITIVE) {
+            return None;
         }
     }
+    Some(out)
+}
+
+/// Area by triangulating one operand and clipping the other by each triangle.
+fn triangulated_clip_area(a: &AreaOperand<'_>, b: &AreaOperand<'_>) -> Option<f64> {
+    let Some(common) = rect_intersection(&a.bbox, &b.bbox) else {
+        return Some(0.0);
+    };
+    // Triangulate the smaller operand; fall back to the other one if earcut fails.
+    let (first, second) = if vertex_count(a.geometry) <= vertex_count(b.geometry) {
+        (a, b)
+    } else {
+        (b, a)
+    };
+    let (tri_op, subject, triangles) = match first.triangles() {
+        Some(t) => (first, second, t),
+        None => (second, first, second.triangles()?),
+    };
+    let origin = common.center();
+    let shift = tri_op.bbox.center() - origin;
+    let rect = local_rect_ring(&common, origin);
+    // The subject's rings cut to the common bbox, with their shell/hole sign.
+    let mut cut: Vec<(Vec<Coord<f64>>, f64)> = Vec::new();
+    let mut buf = Vec::new();
+    for (ring, sign) in rings_with_sign(subject.geometry) {
+        load_ring(ring, origin, &mut buf);
+        if buf.len() < 3 {
+            continue;
+        }
+        let orient = signed_area_open(&buf).signum();
+        let mut out = Vec::new();
+        clip_by_convex(&buf, &rect, &mut out);
+        if out.len() >= 3 {
+            cut.push((out, sign * orient));
+        }
+    }
+    if cut.is_empty() {
+        return Some(0.0);
+    }
+    let (lo, hi) = (rect[0], rect[2]);
+    let mut total = 0.0;
+    let mut out = Vec::new();
+    for t in triangles {
+        let tri = [t[0] + shift, t[1] + shift, t[2] + shift];
+        let (min_x, max_x) = (
+            tri.iter().map(|c| c.x).fold(f64::INFINITY, f64::min),
+            tri.iter().map(|c| c.x).fold(f64::NEG_INFINITY, f64::max),
+        );
+        let (min_y, max_y) = (
+            tri.iter().map(|c| c.y).fold(f64::INFINITY, f64::min),
+            tri.iter().map(|c| c.y).fold(f64::NEG_INFINITY, f64::max),
+        );
+        if max_x < lo.x || min_x > hi.x || max_y < lo.y || min_y > hi.y {
+            continue;
+        }
+        for (ring, factor) in &cut {
+            clip_by_convex(ring, &tri, &mut out);
+            total += factor * signed_area_open(&out);
+        }
+    }
+    Some(total.max(0.0))
 }
 
 /// The intersection of two bounding boxes, `None` when they are disjoint.
@@ -365,7 +506,8 @@ mod tests {
         assert!(signed_area_open(&ring) > 0.0, "ring is made CCW");
         let l = wkt!(MULTIPOLYGON(((0. 0.,2. 0.,2. 1.,1. 1.,1. 2.,0. 2.,0. 0.))));
         assert!(convex_ring(&l).is_none());
-        let holed = wkt!(MULTIPOLYGON(((0. 0.,4. 0.,4. 4.,0. 4.,0. 0.),(1. 1.,2. 1.,2. 2.,1. 2.,1. 1.))));
+        let holed =
+            wkt!(MULTIPOLYGON(((0. 0.,4. 0.,4. 4.,0. 4.,0. 0.),(1. 1.,2. 1.,2. 2.,1. 2.,1. 1.))));
         assert!(convex_ring(&holed).is_none());
         let collinear = wkt!(MULTIPOLYGON(((0. 0.,1. 0.,2. 0.,2. 2.,0. 2.,0. 0.))));
         assert!(convex_ring(&collinear).is_some());
@@ -385,7 +527,8 @@ mod tests {
             .expect("boolean ops");
         assert!((b - 0.75).abs() < 1e-9, "{b}");
         // Square with a hole, clockwise shell: window covers part of the hole.
-        let holed = wkt!(MULTIPOLYGON(((0. 0.,0. 4.,4. 4.,4. 0.,0. 0.),(1. 1.,3. 1.,3. 3.,1. 3.,1. 1.))));
+        let holed =
+            wkt!(MULTIPOLYGON(((0. 0.,0. 4.,4. 4.,4. 0.,0. 0.),(1. 1.,3. 1.,3. 3.,1. 3.,1. 1.))));
         let w2 = wkt!(MULTIPOLYGON(((2. 2.,5. 2.,5. 5.,2. 5.,2. 2.))));
         let c = DefaultKernel
             .intersection_area(&op(&holed), &op(&w2))

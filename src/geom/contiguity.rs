@@ -109,8 +109,7 @@ fn adjacent(
     eb: &EdgeSet,
     opts: &ContiguityOptions,
 ) -> bool {
-    if shared_length(ea, eb, opts.snap_tolerance, opts.min_shared_length) > opts.min_shared_length
-    {
+    if shared_length(ea, eb, opts.snap_tolerance, opts.min_shared_length) > opts.min_shared_length {
         return true;
     }
     // Overlapping interiors (crossing edges) also connect the two.
@@ -214,7 +213,9 @@ mod tests {
             // touches polygon 0 only at the corner (0, 0)
             wkt!(MULTIPOLYGON(((-1. -1.,0. -1.,0. 0.,-1. 0.,-1. -1.)))),
             // overlaps polygon 2
-            wkt!(MULTIPOLYGON(((-1.5 -1.5,-0.5 -1.5,-0.5 -0.5,-1.5 -0.5,-1.5 -1.5)))),
+            wkt!(MULTIPOLYGON(
+                ((-1.5 - 1.5, -0.5 - 1.5, -0.5 - 0.5, -1.5 - 0.5, -1.5 - 1.5))
+            )),
             // near-coincident edge (1e-9 off) with polygon 1 along y = 2
             wkt!(MULTIPOLYGON(((1. 2.000000001,2. 2.000000001,2. 3.,1. 3.,1. 2.000000001)))),
         ];

@@ -94,7 +94,13 @@ impl EdgeSet {
     /// Even-odd point-in-polygon by ray casting towards +x; only valid for a point that is
     /// not on any edge (the callers guarantee it).
     pub(crate) fn contains_point_off_boundary(&self, p: Coord<f64>, max_x: f64) -> bool {
-        let ray = Rect::new(p, Coord { x: max_x.max(p.x), y: p.y });
+        let ray = Rect::new(
+            p,
+            Coord {
+                x: max_x.max(p.x),
+                y: p.y,
+            },
+        );
         let mut inside = false;
         self.visit_in(&ray, |l| {
             let (a, b) = (l.start, l.end);

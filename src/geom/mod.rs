@@ -10,6 +10,7 @@ pub mod topology;
 
 pub use clip::{
     AreaOperand, BooleanOpsKernel, ConvexClipKernel, DefaultKernel, IntersectionAreaKernel,
+    TriangulatedClipKernel,
 };
 pub use index::TargetIndex;
 pub use overlay::{OverlayOptions, OverlayTable, PairError, Piece, overlay_areas};

@@ -371,7 +371,8 @@ mod tests {
     #[test]
     fn concave_zone_with_parts_in_and_out() {
         // U-shaped zone; a two-part parcel with one part in an arm, one in the notch.
-        let zones = vec![wkt!(MULTIPOLYGON(((0. 0.,9. 0.,9. 9.,6. 9.,6. 3.,3. 3.,3. 9.,0. 9.,0. 0.))))];
+        let zones =
+            vec![wkt!(MULTIPOLYGON(((0. 0.,9. 0.,9. 9.,6. 9.,6. 3.,3. 3.,3. 9.,0. 9.,0. 0.))))];
         let parcels = vec![wkt!(MULTIPOLYGON(
             ((1. 5.,2. 5.,2. 6.,1. 6.,1. 5.)),
             ((4. 5.,5. 5.,5. 7.,4. 7.,4. 5.))

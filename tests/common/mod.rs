@@ -24,8 +24,7 @@ pub struct TestFeature {
 
 /// Reads every feature of a GeoJSON FeatureCollection of (Multi)Polygons.
 pub fn read_geojson(path: &Path) -> Vec<TestFeature> {
-    let text = std::fs::read_to_string(path)
-        .unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    let text = std::fs::read_to_string(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
     let gj: geojson::GeoJson = text
         .parse()
         .unwrap_or_else(|e| panic!("{}: {e}", path.display()));
