@@ -169,7 +169,7 @@ fn triangulate(mp: &MultiPolygon<f64>, origin: Coord<f64>) -> Option<Vec<[Coord<
         }
         let mut got = 0.0;
         for t in local.earcut_triangles_iter() {
-            let mut c = [t.0, t.1, t.2];
+            let mut c = [t.v1(), t.v2(), t.v3()];
             let a = signed_area_open(&c);
             if a == 0.0 {
                 continue;
