@@ -1,6 +1,19 @@
 //! The geometry engine: validity and repair, spatial index, area-weighted overlay and
 //! topology QA. It knows nothing of land-consolidation policy.
 
+pub mod aggregate;
 pub mod boundary;
+pub mod clip;
+pub mod contiguity;
+pub mod index;
+pub mod overlay;
 pub mod placement;
+pub mod topology;
 pub mod validity;
+
+pub use clip::{
+    AreaOperand, BooleanOpsKernel, ConvexClipKernel, DefaultKernel, IntersectionAreaKernel,
+    TriangulatedClipKernel,
+};
+pub use index::TargetIndex;
+pub use overlay::{OverlayOptions, OverlayTable, PairError, Piece, overlay_areas};

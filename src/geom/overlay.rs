@@ -1,0 +1,395 @@
+//! The area-weighted overlay engine: for every (source, target) pair whose interiors meet,
+//! the area of their intersection.
+//!
+//! Pipeline per source: candidate targets from the envelope R-tree → a boundary test
+//! against the target's indexed edges (no target edge touches the source and none lies
+//! inside it ⇒ each source part is wholly inside or wholly outside the target: the piece is
+//! the sum of the inside parts, with no clipping; a source wholly inside is `covered`) →
+//! otherwise the exact [`IntersectionAreaKernel`]. Sources are processed in parallel chunks
+//! whose rows are concatenated in chunk order, so the table is identical for any number of
+//! threads. A panic inside a kernel for one pair becomes a [`PairError`].
+
+use std::panic::{AssertUnwindSafe, catch_unwind};
+
+use geo::{Area, Coord, Intersects, Line, MultiPolygon};
+use rayon::prelude::*;
+
+use super::clip::{AreaOperand, DefaultKernel, IntersectionAreaKernel};
+use super::index::{PreparedTarget, TargetIndex};
+
+/// Options of the overlay engine.
+#[derive(Debug, Clone, PartialEq)]
+pub struct OverlayOptions {
+    /// Pieces with `0 < area < sliver_floor` (CRS units², m² in a projected CRS) are
+    /// reported in [`OverlayTable::slivers`] and not counted. Default 1e-3 m².
+    pub sliver_floor: f64,
+    /// Number of worker threads; `None` uses the current rayon pool. The result does not
+    /// depend on it.
+    pub threads: Option<usize>,
+}
+
+impl Default for OverlayOptions {
+    fn default() -> Self {
+        OverlayOptions {
+            sliver_floor: 1e-3,
+            threads: None,
+        }
+    }
+}
+
+/// One (source, target) intersection.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Piece {
+    pub source: usize,
+    pub target: usize,
+    /// Area of source ∩ target in CRS units².
+    pub area: f64,
+    /// The source lies wholly inside the target (found by the covered short cut); `area` is
+    /// then exactly the source's area.
+    pub covered: bool,
+}
+
+/// A pair whose area could not be computed (kernel error or panic); it is not in `pieces`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PairError {
+    pub source: usize,
+    pub target: usize,
+    pub message: String,
+}
+
+/// The result of an overlay.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct OverlayTable {
+    /// Pieces at or above the sliver floor, sorted by (source, target).
+    pub pieces: Vec<Piece>,
+    /// Pieces below the floor (reported, not counted), sorted by (source, target).
+    pub slivers: Vec<Piece>,
+    pub errors: Vec<PairError>,
+    /// Planar area of each source.
+    pub source_areas: Vec<f64>,
+    /// Planar area of each target.
+    pub target_areas: Vec<f64>,
+}
+
+/// Overlays `sources` with `targets` using the default kernel (builds a one-off index).
+pub fn overlay_areas(
+    sources: &[MultiPolygon<f64>],
+    targets: &[MultiPolygon<f64>],
+    opts: &OverlayOptions,
+) -> OverlayTable {
+    TargetIndex::new(targets).overlay(sources, opts)
+}
+
+/// Sources per parallel work unit: large enough to amortise scheduling, small enough to
+/// balance two to a few dozen threads.
+const CHUNK: usize = 64;
+
+/// Upper bound on target edges examined by the short-cut test before handing the pair to
+/// the kernel (the test is O(edges × source edges)).
+const SHORTCUT_MAX_EDGES: usize = 256;
+
+enum Outcome {
+    None,
+    Piece { area: f64, covered: bool },
+    Error(String),
+}
+
+#[derive(Default)]
+struct ChunkRows {
+    pieces: Vec<Piece>,
+    slivers: Vec<Piece>,
+    errors: Vec<PairError>,
+}
+
+impl<'a> TargetIndex<'a> {
+    /// Overlays `sources` against the indexed targets with the default kernel.
+    pub fn overlay(&self, sources: &[MultiPolygon<f64>], opts: &OverlayOptions) -> OverlayTable {
+        self.overlay_with_kernel(sources, opts, &DefaultKernel)
+    }
+
+    /// Overlays with a caller-chosen exact kernel (e.g. a GEOS cross-check).
+    pub fn overlay_with_kernel(
+        &self,
+        sources: &[MultiPolygon<f64>],
+        opts: &OverlayOptions,
+        kernel: &dyn IntersectionAreaKernel,
+    ) -> OverlayTable {
+        self.overlay_filtered(sources, opts, kernel, &|_, _| true)
+    }
+
+    /// Overlay restricted to the pairs accepted by `keep(source, target)`.
+    pub(crate) fn overlay_filtered(
+        &self,
+        sources: &[MultiPolygon<f64>],
+        opts: &OverlayOptions,
+        kernel: &dyn IntersectionAreaKernel,
+        keep: &(dyn Fn(usize, usize) -> bool + Sync),
+    ) -> OverlayTable {
+        let run = || {
+            let chunks: Vec<(Vec<f64>, ChunkRows)> = sources
+                .par_chunks(CHUNK)
+                .enumerate()
+                .map(|(ci, chunk)| self.overlay_chunk(ci * CHUNK, chunk, opts, kernel, keep))
+                .collect();
+            let mut table = OverlayTable {
+                target_areas: self.target_areas(),
+                ..OverlayTable::default()
+            };
+            for (areas, rows) in chunks {
+                table.source_areas.extend(areas);
+                table.pieces.extend(rows.pieces);
+                table.slivers.extend(rows.slivers);
+                table.errors.extend(rows.errors);
+            }
+            table
+        };
+        match opts.threads {
+            Some(n) => match rayon::ThreadPoolBuilder::new().num_threads(n).build() {
+                Ok(pool) => pool.install(run),
+                // The result does not depend on the pool; fall back to the current one.
+                Err(_) => run(),
+            },
+            None => run(),
+        }
+    }
+
+    fn overlay_chunk(
+        &self,
+        first: usize,
+        chunk: &[MultiPolygon<f64>],
+        opts: &OverlayOptions,
+        kernel: &dyn IntersectionAreaKernel,
+        keep: &(dyn Fn(usize, usize) -> bool + Sync),
+    ) -> (Vec<f64>, ChunkRows) {
+        let mut rows = ChunkRows::default();
+        let mut areas = Vec::with_capacity(chunk.len());
+        for (k, geom) in chunk.iter().enumerate() {
+            let source = first + k;
+            areas.push(geom.unsigned_area());
+            let Some(src) = AreaOperand::new(geom) else {
+                continue;
+            };
+            let parts = SourceParts::new(geom);
+            for target in self.candidates(&src.bbox) {
+                if !keep(source, target) {
+                    continue;
+                }
+                let Some(prep) = self.prepared.get(target) else {
+                    continue;
+                };
+                match pair_outcome(&src, &parts, prep, kernel) {
+                    Outcome::None => {}
+                    Outcome::Piece { area, covered } => {
+                        if area <= 0.0 {
+                            continue;
+                        }
+                        let piece = Piece {
+                            source,
+                            target,
+                            area,
+                            covered,
+                        };
+                        if area < opts.sliver_floor {
+                            rows.slivers.push(piece);
+                        } else {
+                            rows.pieces.push(piece);
+                        }
+                    }
+                    Outcome::Error(message) => rows.errors.push(PairError {
+                        source,
+                        target,
+                        message,
+                    }),
+                }
+            }
+        }
+        (areas, rows)
+    }
+}
+
+/// Per source: its boundary edges and, per polygon part, a vertex and the part's area.
+struct SourceParts {
+    edges: Vec<Line<f64>>,
+    parts: Vec<(Coord<f64>, f64)>,
+    area: f64,
+}
+
+impl SourceParts {
+    fn new(mp: &MultiPolygon<f64>) -> Self {
+        let mut edges = Vec::new();
+        let mut parts = Vec::new();
+        for p in &mp.0 {
+            for ring in std::iter::once(p.exterior()).chain(p.interiors()) {
+                edges.extend(ring.lines().filter(|l| l.start != l.end));
+            }
+            if let Some(c) = p.exterior().0.first() {
+                parts.push((*c, p.unsigned_area()));
+            }
+        }
+        SourceParts {
+            edges,
+            parts,
+            area: mp.unsigned_area(),
+        }
+    }
+}
+
+/// Decides one pair: short cut when the boundaries do not interact, kernel otherwise.
+fn pair_outcome(
+    src: &AreaOperand<'_>,
+    parts: &SourceParts,
+    prep: &PreparedTarget<'_>,
+    kernel: &dyn IntersectionAreaKernel,
+) -> Outcome {
+    let Some(tgt) = &prep.operand else {
+        return Outcome::None;
+    };
+    if let Some(outcome) = shortcut(src, parts, prep, tgt) {
+        return outcome;
+    }
+    match catch_unwind(AssertUnwindSafe(|| kernel.intersection_area(src, tgt))) {
+        Ok(Ok(area)) if area.is_finite() => Outcome::Piece {
+            area,
+            covered: false,
+        },
+        Ok(Ok(area)) => Outcome::Error(format!("{} kernel returned {area}", kernel.name())),
+        Ok(Err(message)) => Outcome::Error(message),
+        Err(payload) => Outcome::Error(format!(
+            "{} kernel panicked: {}",
+            kernel.name(),
+            panic_message(payload.as_ref())
+        )),
+    }
+}
+
+pub(crate) fn panic_message(payload: &(dyn std::any::Any + Send)) -> String {
+    if let Some(s) = payload.downcast_ref::<&str>() {
+        (*s).to_string()
+    } else if let Some(s) = payload.downcast_ref::<String>() {
+        s.clone()
+    } else {
+        "unknown panic payload".to_string()
+    }
+}
+
+/// The covered / disjoint short cut. If no target edge near the source touches the source's
+/// boundary and none starts inside the source, the boundaries do not interact, so each
+/// (connected) source part is either wholly inside or wholly outside the target; one vertex
+/// per part decides. Returns `None` when the kernel is needed.
+fn shortcut(
+    src: &AreaOperand<'_>,
+    parts: &SourceParts,
+    prep: &PreparedTarget<'_>,
+    tgt: &AreaOperand<'_>,
+) -> Option<Outcome> {
+    let mut examined = 0usize;
+    let mut interacts = false;
+    prep.edges.visit_in(&src.bbox, |e| {
+        examined += 1;
+        if examined > SHORTCUT_MAX_EDGES
+            || src.geometry.intersects(&e.start)
+            || parts.edges.iter().any(|s| s.intersects(e))
+        {
+            interacts = true;
+            return false;
+        }
+        true
+    });
+    if interacts {
+        return None;
+    }
+    let max_x = tgt.bbox.max().x;
+    let mut inside_area = 0.0;
+    let mut all_inside = true;
+    for &(vertex, area) in &parts.parts {
+        if prep.edges.contains_point_off_boundary(vertex, max_x) {
+            inside_area += area;
+        } else {
+            all_inside = false;
+        }
+    }
+    Some(if all_inside {
+        Outcome::Piece {
+            area: parts.area,
+            covered: true,
+        }
+    } else if inside_area > 0.0 {
+        Outcome::Piece {
+            area: inside_area,
+            covered: false,
+        }
+    } else {
+        Outcome::None
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use geo::wkt;
+
+    #[test]
+    fn covered_crossing_and_disjoint() {
+        let zones = vec![
+            wkt!(MULTIPOLYGON(((0. 0.,10. 0.,10. 10.,0. 10.,0. 0.)))),
+            wkt!(MULTIPOLYGON(((10. 0.,20. 0.,20. 10.,10. 10.,10. 0.)))),
+        ];
+        let parcels = vec![
+            wkt!(MULTIPOLYGON(((1. 1.,2. 1.,2. 2.,1. 2.,1. 1.)))),
+            wkt!(MULTIPOLYGON(((9. 1.,11. 1.,11. 2.,9. 2.,9. 1.)))),
+            wkt!(MULTIPOLYGON(((30. 1.,31. 1.,31. 2.,30. 2.,30. 1.)))),
+        ];
+        let t = overlay_areas(&parcels, &zones, &OverlayOptions::default());
+        assert_eq!(
+            t.pieces,
+            vec![
+                Piece {
+                    source: 0,
+                    target: 0,
+                    area: 1.0,
+                    covered: true
+                },
+                Piece {
+                    source: 1,
+                    target: 0,
+                    area: 1.0,
+                    covered: false
+                },
+                Piece {
+                    source: 1,
+                    target: 1,
+                    area: 1.0,
+                    covered: false
+                },
+            ]
+        );
+        assert!(t.slivers.is_empty() && t.errors.is_empty());
+        assert_eq!(t.source_areas, vec![1.0, 2.0, 1.0]);
+        assert_eq!(t.target_areas, vec![100.0, 100.0]);
+    }
+
+    #[test]
+    fn concave_zone_with_parts_in_and_out() {
+        // U-shaped zone; a two-part parcel with one part in an arm, one in the notch.
+        let zones =
+            vec![wkt!(MULTIPOLYGON(((0. 0.,9. 0.,9. 9.,6. 9.,6. 3.,3. 3.,3. 9.,0. 9.,0. 0.))))];
+        let parcels = vec![wkt!(MULTIPOLYGON(
+            ((1. 5.,2. 5.,2. 6.,1. 6.,1. 5.)),
+            ((4. 5.,5. 5.,5. 7.,4. 7.,4. 5.))
+        ))];
+        let t = overlay_areas(&parcels, &zones, &OverlayOptions::default());
+        assert_eq!(t.pieces.len(), 1);
+        assert!((t.pieces[0].area - 1.0).abs() < 1e-12);
+        assert!(!t.pieces[0].covered);
+    }
+
+    #[test]
+    fn sliver_floor_separates_tiny_pieces() {
+        let zones = vec![wkt!(MULTIPOLYGON(((0. 0.,10. 0.,10. 10.,0. 10.,0. 0.))))];
+        let parcels = vec![wkt!(MULTIPOLYGON(((9.9999 0.,20. 0.,20. 1.,9.9999 1.,9.9999 0.))))];
+        let t = overlay_areas(&parcels, &zones, &OverlayOptions::default());
+        assert!(t.pieces.is_empty());
+        assert_eq!(t.slivers.len(), 1);
+        assert!((t.slivers[0].area - 1e-4).abs() < 1e-10);
+    }
+}
