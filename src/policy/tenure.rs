@@ -266,9 +266,9 @@ impl TenureRules {
 
     /// Classifies one feature from its attributes (`attrs(field)`); first matching rule wins,
     /// then the default class; otherwise an error listing the values seen.
-    pub fn classify(
+    pub fn classify<'v>(
         &self,
-        attrs: &dyn Fn(&str) -> Option<&Value>,
+        attrs: &dyn Fn(&str) -> Option<&'v Value>,
     ) -> Result<TenureClass, TenureError> {
         let mut seen: Vec<(String, Option<Value>)> = Vec::new();
         for rule in &self.rules {

@@ -7,7 +7,7 @@
 use std::path::{Path, PathBuf};
 
 use chrono::NaiveDate;
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 
 use crate::policy::capacity::{Facility, UseShare};
 use crate::policy::tenure::TenureRulesConfig;
@@ -40,7 +40,7 @@ pub struct ProjectFile {
 }
 
 /// `[project]`: identity and the dates that select the rule set.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct ProjectSection {
     /// Project id; also selects the boundary feature when the boundary layer has several.
@@ -48,8 +48,10 @@ pub struct ProjectSection {
     #[serde(default)]
     pub name: Option<String>,
     /// 评估基准日: eligibility and remaining land-use terms are measured to this date.
+    #[serde(deserialize_with = "toml_date")]
     pub assessment_date: NaiveDate,
     /// 纳入年度计划日期: the date the project entered the annual consolidation plan.
+    #[serde(deserialize_with = "toml_date")]
     pub entered_plan_date: NaiveDate,
     /// 实施方案已批准: whether the implementation plan is approved.
     #[serde(default)]
@@ -63,8 +65,25 @@ pub struct ProjectSection {
     pub rules: RuleSelection,
 }
 
+/// A date written either as a TOML date (`2026-06-30`) or as a string (`"2026-06-30"`).
+fn toml_date<'de, D: serde::Deserializer<'de>>(d: D) -> std::result::Result<NaiveDate, D::Error> {
+    #[derive(Deserialize)]
+    #[serde(untagged)]
+    enum Raw {
+        Toml(toml::value::Datetime),
+        Text(String),
+    }
+    let text = match Raw::deserialize(d)? {
+        Raw::Toml(dt) => dt.to_string(),
+        Raw::Text(s) => s,
+    };
+    NaiveDate::parse_from_str(text.trim(), "%Y-%m-%d").map_err(|_| {
+        serde::de::Error::custom(format!("expected a date like 2026-06-30, found `{text}`"))
+    })
+}
+
 /// Which rule set the user asks for.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum RuleSelection {
     #[default]
