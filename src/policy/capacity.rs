@@ -10,8 +10,7 @@ use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
 use super::rules::{
-    Combination, IntensityBand, Method, Provenance, RuleSet, RuleValue, Sourced, Status,
-    TenureCoef,
+    Combination, IntensityBand, Method, Provenance, RuleSet, RuleValue, Sourced, Status, TenureCoef,
 };
 use super::tenure::TenureClass;
 use super::term::{add_years, at_least_years_after, term_correction, years_between};
@@ -446,7 +445,14 @@ pub fn assess(rules: &RuleSet, input: &ProjectInput) -> crate::Result<Assessment
         .collect();
 
     // --- Density base FAR --------------------------------------------------------------------
-    let density = density_base(rules, input, &counted_inputs, &parcels, &mut used, &mut warnings)?;
+    let density = density_base(
+        rules,
+        input,
+        &counted_inputs,
+        &parcels,
+        &mut used,
+        &mut warnings,
+    )?;
 
     // --- Building rights ---------------------------------------------------------------------
     let buildings = building_rights(
@@ -475,7 +481,10 @@ pub fn assess(rules: &RuleSet, input: &ProjectInput) -> crate::Result<Assessment
     // --- Facility, shared, planned ------------------------------------------------------------
     let mut facility = 0.0;
     for f in &input.facilities {
-        facility += check_nonneg(&format!("facility `{}`: floor area", f.name), f.floor_area_m2)?;
+        facility += check_nonneg(
+            &format!("facility `{}`: floor area", f.name),
+            f.floor_area_m2,
+        )?;
     }
     let shared = shared_floor_area(rules, input, rights, &mut used, &mut findings)?;
     let planned = rights + facility + shared.floor_area_m2;
@@ -557,7 +566,10 @@ fn parcel_coef(
                 ))
             })?;
             let grant = p.grant_date.ok_or_else(|| {
-                policy_err(format!("parcel {}: state_granted land needs a grant date", p.id))
+                policy_err(format!(
+                    "parcel {}: state_granted land needs a grant date",
+                    p.id
+                ))
             })?;
             let n_stat = used.take(&tu.statutory_years);
             let rate = used.take(&tu.rate);
@@ -566,7 +578,10 @@ fn parcel_coef(
                 None => n_stat,
             };
             let expiry = add_years(grant, term_years).ok_or_else(|| {
-                policy_err(format!("parcel {}: term of {term_years} years is out of range", p.id))
+                policy_err(format!(
+                    "parcel {}: term of {term_years} years is out of range",
+                    p.id
+                ))
             })?;
             let remaining = years_between(assessment_date, expiry);
             let k = term_correction(rate, remaining, n_stat);
@@ -720,7 +735,11 @@ fn building_rights(
         let c = r.building_types.get(u).ok_or_else(|| {
             policy_err(format!(
                 "no building-type coefficient for building use `{u}`; the rule set has: {}",
-                r.building_types.keys().cloned().collect::<Vec<_>>().join(", ")
+                r.building_types
+                    .keys()
+                    .cloned()
+                    .collect::<Vec<_>>()
+                    .join(", ")
             ))
         })?;
         weighted += a * used.take(c);
@@ -777,7 +796,9 @@ pub fn function_coefficient(
 ) -> crate::Result<FunctionSummary> {
     let r = rules.rules_2022()?;
     if mix.is_empty() {
-        return Err(policy_err("the function mix of the rights floor area is empty"));
+        return Err(policy_err(
+            "the function mix of the rights floor area is empty",
+        ));
     }
     let mut sum_share = 0.0;
     let mut denom = 0.0;
@@ -785,7 +806,10 @@ pub fn function_coefficient(
     for u in mix {
         let s = check_nonneg(&format!("share of use `{}`", u.use_id), u.share)?;
         if uses.iter().any(|x: &FunctionUse| x.use_id == u.use_id) {
-            return Err(policy_err(format!("use `{}` appears twice in the function mix", u.use_id)));
+            return Err(policy_err(format!(
+                "use `{}` appears twice in the function mix",
+                u.use_id
+            )));
         }
         let f = r.functions.get(&u.use_id).ok_or_else(|| {
             policy_err(format!(
@@ -944,7 +968,12 @@ fn shared_floor_area(
             policy_err(format!(
                 "unknown shared floor-area disposition `{}`; the rule set has: {}",
                 input.shared_disposition,
-                r.shared.dispositions.keys().cloned().collect::<Vec<_>>().join(", ")
+                r.shared
+                    .dispositions
+                    .keys()
+                    .cloned()
+                    .collect::<Vec<_>>()
+                    .join(", ")
             ))
         })?;
     Ok(SharedSummary {

@@ -23,7 +23,9 @@ pub use rules::{Method, Provenance, RuleSet, RuleValue, Sourced, Status};
 pub use rules2018::{Assessment2018, ProjectInput2018, assess_2018};
 pub use siting::{OffsiteConversion, SiteFit, offsite_rights, site_fit};
 pub use tenure::{TenureClass, TenureError, TenureRules, TenureRulesConfig};
-pub use transition::{RuleChoice, TransitionBranch, TransitionDecision, TransitionInput, select_rules};
+pub use transition::{
+    RuleChoice, TransitionBranch, TransitionDecision, TransitionInput, select_rules,
+};
 
 /// How serious a finding is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]

@@ -266,9 +266,9 @@ impl TenureRules {
 
     /// Classifies one feature from its attributes (`attrs(field)`); first matching rule wins,
     /// then the default class; otherwise an error listing the values seen.
-    pub fn classify(
+    pub fn classify<'v>(
         &self,
-        attrs: &dyn Fn(&str) -> Option<&Value>,
+        attrs: &dyn Fn(&str) -> Option<&'v Value>,
     ) -> Result<TenureClass, TenureError> {
         let mut seen: Vec<(String, Option<Value>)> = Vec::new();
         for rule in &self.rules {
@@ -280,13 +280,10 @@ impl TenureRules {
                 continue;
             };
             let hit = match &rule.matcher {
-                Matcher::Codes(codes) => value
-                    .as_text()
-                    .and_then(|t| codes.get(t.trim()).copied()),
-                Matcher::Regex(re, class) => value
-                    .as_text()
-                    .filter(|t| re.is_match(t))
-                    .map(|_| *class),
+                Matcher::Codes(codes) => value.as_text().and_then(|t| codes.get(t.trim()).copied()),
+                Matcher::Regex(re, class) => {
+                    value.as_text().filter(|t| re.is_match(t)).map(|_| *class)
+                }
                 Matcher::Range(range, class) => value
                     .as_f64()
                     .filter(|x| {

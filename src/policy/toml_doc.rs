@@ -5,8 +5,8 @@ use std::ops::Range;
 use std::path::PathBuf;
 
 use chrono::NaiveDate;
-use toml::de::{DeTable, DeValue};
 use toml::Spanned;
+use toml::de::{DeTable, DeValue};
 
 use super::rules::{Provenance, RuleValue, Sourced, Status};
 use crate::Error;
@@ -73,7 +73,11 @@ impl<'i> Doc<'i> {
         let before = self.text.get(..offset).unwrap_or("");
         let line = before.matches('\n').count() + 1;
         let line_start = before.rfind('\n').map(|i| i + 1).unwrap_or(0);
-        let column = before.get(line_start..).map(|s| s.chars().count()).unwrap_or(0) + 1;
+        let column = before
+            .get(line_start..)
+            .map(|s| s.chars().count())
+            .unwrap_or(0)
+            + 1;
         (line, column)
     }
 
@@ -225,11 +229,7 @@ impl<'i> Doc<'i> {
     }
 
     /// The elements of an array of tables (`[[key]]`), each as a table.
-    pub fn table_array<'t>(
-        &self,
-        t: &Tbl<'t, 'i>,
-        key: &str,
-    ) -> Result<Vec<Tbl<'t, 'i>>, Error> {
+    pub fn table_array<'t>(&self, t: &Tbl<'t, 'i>, key: &str) -> Result<Vec<Tbl<'t, 'i>>, Error> {
         let path = join(&t.path, key);
         let v = self
             .get(t, key)
