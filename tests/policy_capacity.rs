@@ -5,8 +5,8 @@ use chrono::NaiveDate;
 use landpool::policy::capacity::function_coefficient;
 use landpool::policy::term::{at_least_years_after, term_correction, years_between};
 use landpool::policy::{
-    Assessment, BuildingArea, Facility, ParcelInput, ProjectInput, RetainedPlan, RuleSet, Status,
-    TenureClass, UseShare, ZoneArea, assess, offsite_rights,
+    Assessment, BuildingArea, Facility, OffsiteSite, ParcelInput, ProjectInput, RetainedPlan,
+    RuleSet, SitingInput, Status, TenureClass, UseShare, ZoneArea, assess, offsite_rights,
 };
 
 const DRAFT_2022: &str = concat!(
@@ -115,6 +115,7 @@ fn example_a() -> ProjectInput {
             use_key: "residential".into(),
             near_metro: false,
         },
+        siting: None,
     }
 }
 
@@ -235,6 +236,42 @@ fn worked_example_a_golden() {
         "off-site 12000/9000 (capped)",
     );
     assert!(dearer.capped);
+
+    // The same figures through the assessment's siting input.
+    let mut input = example_a();
+    input.siting = Some(SitingInput {
+        inside_site_areas_m2: vec![20_000.0, 5_000.0],
+        onsite_price: Some(12_000.0),
+        offsite_sites: vec![
+            OffsiteSite {
+                id: "S1".into(),
+                price: 15_000.0,
+            },
+            OffsiteSite {
+                id: "S2".into(),
+                price: 9_000.0,
+            },
+        ],
+    });
+    let sited = assess(&rs, &input).unwrap();
+    let off: Vec<(&str, f64, bool)> = sited
+        .offsite
+        .iter()
+        .map(|o| {
+            (
+                o.site_id.as_str(),
+                o.conversion.offsite_rights_m2,
+                o.conversion.capped,
+            )
+        })
+        .collect();
+    rounds_to(off[0].1, 88_029.09, 2, "S1");
+    rounds_to(off[1].1, 110_036.36, 2, "S2");
+    assert_eq!((off[0].2, off[1].2), (false, true));
+    let fit = sited.site_fit.as_ref().unwrap();
+    rounds_to(fit.shortfall_m2, 29_231.52 - 25_000.0, 2, "shortfall");
+    assert_eq!(sited.findings.len(), 1);
+    assert_eq!(sited.findings[0].code, "retained_land_shortfall");
 
     // P4 state reserve: excluded with its reason, not silently dropped.
     assert_eq!(a.excluded.len(), 1);

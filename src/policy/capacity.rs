@@ -12,6 +12,7 @@ use serde::{Deserialize, Serialize};
 use super::rules::{
     Combination, IntensityBand, Method, Provenance, RuleSet, RuleValue, Sourced, Status, TenureCoef,
 };
+use super::siting::{OffsiteConversion, SiteFit, offsite_rights, site_fit};
 use super::tenure::TenureClass;
 use super::term::{add_years, at_least_years_after, term_correction, years_between};
 use super::{Finding, Severity, UsedValues, check_nonneg, policy_err};
@@ -109,6 +110,34 @@ pub struct RetainedPlan {
     pub near_metro: bool,
 }
 
+/// A proposed retained-land site outside the project with its land price (§6).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct OffsiteSite {
+    pub id: String,
+    /// Benchmark land price of the site (基准地价), area-weighted upstream.
+    pub price: f64,
+}
+
+/// Retained-land siting figures measured upstream (留用土地落地).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+pub struct SitingInput {
+    /// Areas of the proposed sites inside the project boundary, m².
+    #[serde(default)]
+    pub inside_site_areas_m2: Vec<f64>,
+    /// Land price of the project (on-site), needed for off-site conversion.
+    #[serde(default)]
+    pub onsite_price: Option<f64>,
+    #[serde(default)]
+    pub offsite_sites: Vec<OffsiteSite>,
+}
+
+/// Off-site conversion of the rights floor area to one site.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct OffsiteResult {
+    pub site_id: String,
+    pub conversion: OffsiteConversion,
+}
+
 /// Everything the 2022 computation needs.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ProjectInput {
@@ -130,6 +159,9 @@ pub struct ProjectInput {
     /// Disposition option id of shared floor area (`A` or `B`).
     pub shared_disposition: String,
     pub retained: RetainedPlan,
+    /// Siting figures; absent = no fit / off-site figures in the assessment.
+    #[serde(default)]
+    pub siting: Option<SitingInput>,
 }
 
 /// Term-correction detail of a state-granted parcel.
@@ -315,6 +347,10 @@ pub struct Assessment {
     /// 规划容积 = rights + facility + shared, m².
     pub planned_floor_area_m2: f64,
     pub retained: RetainedSummary,
+    /// Inside sites against the required retained-land area (when siting was given).
+    pub site_fit: Option<SiteFit>,
+    /// Rights floor area converted to each off-site site (when siting was given).
+    pub offsite: Vec<OffsiteResult>,
     pub findings: Vec<Finding>,
     pub warnings: Vec<String>,
     /// Every rule value used, with source and status.
@@ -492,6 +528,42 @@ pub fn assess(rules: &RuleSet, input: &ProjectInput) -> crate::Result<Assessment
     // --- Retained land -----------------------------------------------------------------------
     let retained = retained_land(rules, &input.retained, planned, &mut used, &mut findings)?;
 
+    // --- Siting ------------------------------------------------------------------------------
+    let mut site_fit_result = None;
+    let mut offsite = Vec::new();
+    if let Some(siting) = &input.siting {
+        let fit = site_fit(retained.retained_land_area_m2, &siting.inside_site_areas_m2)?;
+        if fit.shortfall_m2 > 0.0 {
+            findings.push(Finding::new(
+                "retained_land_shortfall",
+                Severity::Info,
+                format!(
+                    "the inside sites ({:.2} m²) fall {:.2} m² short of the required retained-land area {:.2} m²: the rest must be sited outside the project",
+                    fit.inside_m2, fit.shortfall_m2, fit.required_m2
+                ),
+                &[
+                    ("required_m2", fit.required_m2),
+                    ("inside_m2", fit.inside_m2),
+                    ("shortfall_m2", fit.shortfall_m2),
+                ],
+            ));
+        }
+        site_fit_result = Some(fit);
+        if !siting.offsite_sites.is_empty() {
+            let onsite_price = siting.onsite_price.ok_or_else(|| {
+                policy_err("off-site sites were given without the on-site land price")
+            })?;
+            for site in &siting.offsite_sites {
+                let conversion = offsite_rights(rights, onsite_price, site.price)
+                    .map_err(|e| policy_err(format!("off-site site {}: {e}", site.id)))?;
+                offsite.push(OffsiteResult {
+                    site_id: site.id.clone(),
+                    conversion,
+                });
+            }
+        }
+    }
+
     let rule_values_used = used.records(rules);
     let illustrative_values_used = rule_values_used
         .iter()
@@ -519,6 +591,8 @@ pub fn assess(rules: &RuleSet, input: &ProjectInput) -> crate::Result<Assessment
         shared,
         planned_floor_area_m2: planned,
         retained,
+        site_fit: site_fit_result,
+        offsite,
         findings,
         warnings,
         rule_values_used,
@@ -857,19 +931,6 @@ impl UsedSink for () {
 impl UsedSink for UsedValues {
     fn mark(&mut self, key: &str) {
         self.mark_key(key);
-    }
-}
-
-impl UsedValues {
-    pub(crate) fn mark_key(&mut self, key: &str) {
-        self.take(&Sourced {
-            value: (),
-            provenance: Provenance {
-                key: key.to_string(),
-                source: String::new(),
-                status: Status::Official,
-            },
-        });
     }
 }
 

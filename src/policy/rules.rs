@@ -611,10 +611,13 @@ fn read_rules_2022<'i>(doc: &mut Doc<'i>, root: &Tbl<'_, 'i>) -> crate::Result<R
                 .opt_num(&d, key, Some(0.0), Some(1.0))?
                 .unwrap_or(Sourced {
                     value: 0.0,
-                    provenance: super::rules::Provenance {
+                    provenance: Provenance {
                         key: format!("{}.{key}", d.path),
-                        source: "absent: zero".into(),
-                        status: Status::Draft,
+                        source: format!(
+                            "{} (absent from the table: 0)",
+                            d.inherited().0.unwrap_or("no source")
+                        ),
+                        status: d.inherited().1.unwrap_or(Status::Illustrative),
                     },
                 }))
         };

@@ -29,6 +29,13 @@ pub(crate) struct Tbl<'t, 'i> {
     status: Option<Status>,
 }
 
+impl Tbl<'_, '_> {
+    /// The source and status a bare value in this table would inherit.
+    pub fn inherited(&self) -> (Option<&str>, Option<Status>) {
+        (self.source.as_deref(), self.status)
+    }
+}
+
 /// A numeric value together with the text the user wrote (e.g. `1/0.6`).
 pub(crate) struct Num {
     pub value: f64,
