@@ -59,6 +59,7 @@ fn parcel(id: &str, tenure: TenureClass, x0: f64, x1: f64) -> ParcelInput {
         id: id.into(),
         tenure,
         area_inside_m2: (x1 - x0) * h,
+        planned_construction_area_m2: None,
         legal_area_m2: None,
         land_use: None,
         grant_date: None,
@@ -603,4 +604,40 @@ fn bad_inputs_are_errors_naming_the_problem() {
     ))
     .unwrap();
     assert!(assess(&rs2018, &example_a()).is_err());
+}
+
+/// The integrator may fill the input from JSON; defaults apply to optional fields.
+#[test]
+fn input_from_json_matches_the_struct() {
+    let rs = rules();
+    let json = r#"{
+        "project_id": "example-A",
+        "assessment_date": "2026-06-30",
+        "parcels": [
+            {"id": "P1", "tenure": "collective_nonagri_commercial", "area_inside_m2": 20000,
+             "zone_areas": [{"zone": 3, "area_m2": 20000}],
+             "buildings": [{"building_use": "commercial", "floor_area_m2": 30000}]},
+            {"id": "P2", "tenure": "collective_nonagri_industrial", "area_inside_m2": 30000,
+             "zone_areas": [{"zone": 3, "area_m2": 30000}],
+             "buildings": [{"building_use": "factory", "floor_area_m2": 36000}]},
+            {"id": "P3", "tenure": "unfinished_requisition", "area_inside_m2": 40000,
+             "zone_areas": [{"zone": 3, "area_m2": 10000}, {"zone": 4, "area_m2": 30000}],
+             "buildings": [{"building_use": "residential", "floor_area_m2": 9000}]},
+            {"id": "P4", "tenure": "state_reserve", "area_inside_m2": 10000,
+             "zone_areas": [{"zone": 4, "area_m2": 10000}]}
+        ],
+        "function_mix": [{"use_id": "market_housing", "share": 0.8},
+                         {"use_id": "shared_ownership_housing", "share": 0.2}],
+        "facilities": [{"name": "community centre", "floor_area_m2": 5000}],
+        "shared_ratio": 0.15,
+        "shared_disposition": "A",
+        "retained": {"planned_far": 4.5, "zone": 3, "use_key": "residential"}
+    }"#;
+    let input: ProjectInput = serde_json::from_str(json).unwrap();
+    let from_json = assess(&rs, &input).unwrap();
+    let from_struct = assess(&rs, &example_a()).unwrap();
+    assert_eq!(
+        serde_json::to_string(&from_json).unwrap(),
+        serde_json::to_string(&from_struct).unwrap()
+    );
 }

@@ -41,9 +41,13 @@ pub struct ParcelInput {
     /// Printable feature reference.
     pub id: String,
     pub tenure: TenureClass,
-    /// Area inside the project boundary (for unfinished_requisition / requisitioned_ungranted:
-    /// inside the planned-construction-land layer too, when one is given), m².
+    /// Area inside the project boundary, m².
     pub area_inside_m2: f64,
+    /// For unfinished_requisition / requisitioned_ungranted: the part inside the planned
+    /// construction land (土地整备规划建设用地), m², when that layer is given; only this part
+    /// counts [N]. Ignored (with a warning) for other classes.
+    #[serde(default)]
+    pub planned_construction_area_m2: Option<f64>,
     /// Legal area from an attribute (certificate, approval, recognition); overrides the
     /// measured area when given. Both are reported.
     #[serde(default)]
@@ -186,8 +190,10 @@ pub struct CountedParcel {
     pub id: String,
     pub tenure: TenureClass,
     pub area_inside_m2: f64,
+    pub planned_construction_area_m2: Option<f64>,
     pub legal_area_m2: Option<f64>,
-    /// Area counted in the land area (legal area if given, else inside area).
+    /// Area counted in the land area: the legal area if given, else (for the two
+    /// requisition classes) the planned-construction-land area if given, else the inside area.
     pub counted_area_m2: f64,
     /// 土地权益修正系数 of the parcel.
     pub land_rights_coef: f64,
@@ -431,12 +437,27 @@ pub fn assess(rules: &RuleSet, input: &ProjectInput) -> crate::Result<Assessment
                 }
             }
         }
-        let counted = p.legal_area_m2.unwrap_or(inside);
+        let planned_construction = match p.planned_construction_area_m2 {
+            Some(a) if counts_planned_construction_only(p.tenure) => Some(check_nonneg(
+                &format!("parcel {}: planned-construction-land area", p.id),
+                a,
+            )?),
+            Some(_) => {
+                warnings.push(format!(
+                    "parcel {}: a planned-construction-land area was given for {} land; it applies only to unfinished_requisition and requisitioned_ungranted land and is ignored",
+                    p.id, p.tenure
+                ));
+                None
+            }
+            None => None,
+        };
+        let counted = p.legal_area_m2.or(planned_construction).unwrap_or(inside);
         let (coef, prov, term) = parcel_coef(p, coef_rule, input.assessment_date, r, &mut used)?;
         parcels.push(CountedParcel {
             id: p.id.clone(),
             tenure: p.tenure,
             area_inside_m2: inside,
+            planned_construction_area_m2: planned_construction,
             legal_area_m2: p.legal_area_m2,
             counted_area_m2: counted,
             land_rights_coef: coef,
@@ -598,6 +619,14 @@ pub fn assess(rules: &RuleSet, input: &ProjectInput) -> crate::Result<Assessment
         rule_values_used,
         illustrative_values_used,
     })
+}
+
+/// Classes whose land counts only inside the planned construction land [N].
+fn counts_planned_construction_only(t: TenureClass) -> bool {
+    matches!(
+        t,
+        TenureClass::UnfinishedRequisition | TenureClass::RequisitionedUngranted
+    )
 }
 
 /// The land-rights coefficient of one counted parcel.
