@@ -121,6 +121,20 @@ fn shipped_2018_rule_set_loads() {
     assert!(rs.rules_2022().is_err());
     // Nothing in the 2018 set is a placeholder.
     assert!(rs.illustrative_values().is_empty());
+    // TOML integer syntax with separators is accepted.
+    let text = std::fs::read_to_string(RULES_2018)
+        .unwrap()
+        .replace("value = 3000", "value = 3_000");
+    let edited = RuleSet::from_toml_str(&text, "copy.toml").unwrap();
+    assert_eq!(
+        edited
+            .rules_2018()
+            .unwrap()
+            .min_contiguous_unfinished_area_m2
+            .value,
+        3000.0
+    );
+    assert_eq!(edited.path, "copy.toml");
 }
 
 /// Every 深标 value of policy.md §7 as loaded from both shipped TOML files.
@@ -249,6 +263,15 @@ fn negative_value_is_an_error_at_its_position() {
         line_of(&text, "collective_nonagri_industrial = -0.30")
     );
     assert_eq!(column, "collective_nonagri_industrial = ".len() + 1);
+    let shown = RuleSet::from_toml_str(&text, "edited.toml")
+        .unwrap_err()
+        .to_string();
+    assert_eq!(
+        shown,
+        format!(
+            "edited.toml:{line}:{column}: tenure.collective_nonagri_industrial: value -0.30 is out of range: must be ≥ 0"
+        )
+    );
 }
 
 #[test]
