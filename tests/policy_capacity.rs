@@ -5,11 +5,14 @@ use chrono::NaiveDate;
 use landpool::policy::capacity::function_coefficient;
 use landpool::policy::term::{at_least_years_after, term_correction, years_between};
 use landpool::policy::{
-    Assessment, BuildingArea, Facility, ParcelInput, ProjectInput, RetainedPlan, RuleSet, Status,
-    TenureClass, UseShare, ZoneArea, assess, offsite_rights,
+    Assessment, BuildingArea, Facility, OffsiteSite, ParcelInput, ProjectInput, RetainedPlan,
+    RuleSet, SitingInput, Status, TenureClass, UseShare, ZoneArea, assess, offsite_rights,
 };
 
-const DRAFT_2022: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/data/rules/shenzhen-2022-draft.toml");
+const DRAFT_2022: &str = concat!(
+    env!("CARGO_MANIFEST_DIR"),
+    "/data/rules/shenzhen-2022-draft.toml"
+);
 
 fn rules() -> RuleSet {
     RuleSet::load(DRAFT_2022).unwrap()
@@ -41,15 +44,22 @@ fn parcel(id: &str, tenure: TenureClass, x0: f64, x1: f64) -> ParcelInput {
     let z4 = (x1 - x0.max(240.0)).max(0.0) * h;
     let mut zone_areas = Vec::new();
     if z3 > 0.0 {
-        zone_areas.push(ZoneArea { zone: 3, area_m2: z3 });
+        zone_areas.push(ZoneArea {
+            zone: 3,
+            area_m2: z3,
+        });
     }
     if z4 > 0.0 {
-        zone_areas.push(ZoneArea { zone: 4, area_m2: z4 });
+        zone_areas.push(ZoneArea {
+            zone: 4,
+            area_m2: z4,
+        });
     }
     ParcelInput {
         id: id.into(),
         tenure,
         area_inside_m2: (x1 - x0) * h,
+        planned_construction_area_m2: None,
         legal_area_m2: None,
         land_use: None,
         grant_date: None,
@@ -106,6 +116,7 @@ fn example_a() -> ProjectInput {
             use_key: "residential".into(),
             near_metro: false,
         },
+        siting: None,
     }
 }
 
@@ -115,9 +126,22 @@ fn worked_example_a_golden() {
     let a: Assessment = assess(&rs, &example_a()).unwrap();
     close(a.counted_land_area_m2, 90_000.0, "counted land area");
     close(a.total_inside_area_m2, 100_000.0, "inside area");
-    close(a.land_rights_coef, 0.333_333_333_333_333_3, "land-rights coefficient");
-    rounds_to(a.land_rights_coef, 0.333333, 6, "land-rights coefficient (table)");
-    close(a.density.base_far, 2.833_333_333_333_333, "density base FAR");
+    close(
+        a.land_rights_coef,
+        0.333_333_333_333_333_3,
+        "land-rights coefficient",
+    );
+    rounds_to(
+        a.land_rights_coef,
+        0.333333,
+        6,
+        "land-rights coefficient (table)",
+    );
+    close(
+        a.density.base_far,
+        2.833_333_333_333_333,
+        "density base FAR",
+    );
     let z: Vec<(u8, f64, f64)> = a
         .density
         .zones
@@ -125,16 +149,42 @@ fn worked_example_a_golden() {
         .map(|z| (z.zone, z.area_m2, z.base_far.value))
         .collect();
     assert_eq!(z, vec![(3, 60_000.0, 3.0), (4, 30_000.0, 2.5)]);
-    close(a.buildings.existing_far, 0.833_333_333_333_333_3, "existing FAR");
+    close(
+        a.buildings.existing_far,
+        0.833_333_333_333_333_3,
+        "existing FAR",
+    );
     close(a.buildings.intensity_coef, 0.05, "intensity coefficient");
-    close(a.buildings.building_type_coef, 0.928, "building-type coefficient");
-    close(a.buildings.building_rights_coef, 0.0464, "building-rights coefficient");
-    close(a.function.function_coef, 1.136_363_636_363_636_4, "function coefficient");
-    rounds_to(a.function.function_coef, 1.136364, 6, "function coefficient (table)");
+    close(
+        a.buildings.building_type_coef,
+        0.928,
+        "building-type coefficient",
+    );
+    close(
+        a.buildings.building_rights_coef,
+        0.0464,
+        "building-rights coefficient",
+    );
+    close(
+        a.function.function_coef,
+        1.136_363_636_363_636_4,
+        "function coefficient",
+    );
+    rounds_to(
+        a.function.function_coef,
+        1.136364,
+        6,
+        "function coefficient (table)",
+    );
     // Exact formula value, and the table's rounded figures.
     let rights = (1.0 / 3.0 + 0.0464) * 90_000.0 * (17.0 / 6.0) * (1.0 / 0.88);
     close(a.rights_floor_area_m2, rights, "rights floor area");
-    rounds_to(a.rights_floor_area_m2, 110_036.36, 2, "rights floor area (table)");
+    rounds_to(
+        a.rights_floor_area_m2,
+        110_036.36,
+        2,
+        "rights floor area (table)",
+    );
     let by_use: Vec<(&str, f64)> = a
         .function
         .uses
@@ -148,10 +198,23 @@ fn worked_example_a_golden() {
     rounds_to(a.shared.floor_area_m2, 16_505.45, 2, "shared floor area");
     rounds_to(a.shared.government_m2, 9_903.27, 2, "shared: government");
     rounds_to(a.shared.holders_market_m2, 6_602.18, 2, "shared: holders");
-    close(a.shared.shared_ownership_m2 + 1.0, 1.0, "shared: shared-ownership (none under A)");
+    close(
+        a.shared.shared_ownership_m2 + 1.0,
+        1.0,
+        "shared: shared-ownership (none under A)",
+    );
     rounds_to(a.planned_floor_area_m2, 131_541.82, 2, "planned floor area");
-    close(a.planned_floor_area_m2, rights * 1.15 + 5_000.0, "planned floor area");
-    rounds_to(a.retained.retained_land_area_m2, 29_231.52, 2, "retained-land area");
+    close(
+        a.planned_floor_area_m2,
+        rights * 1.15 + 5_000.0,
+        "planned floor area",
+    );
+    rounds_to(
+        a.retained.retained_land_area_m2,
+        29_231.52,
+        2,
+        "retained-land area",
+    );
     close(
         a.retained.retained_land_area_m2,
         (rights * 1.15 + 5_000.0) / 4.5,
@@ -159,11 +222,57 @@ fn worked_example_a_golden() {
     );
     // Off-site conversion at the two price ratios of the table.
     let cheaper = offsite_rights(a.rights_floor_area_m2, 12_000.0, 15_000.0).unwrap();
-    rounds_to(cheaper.offsite_rights_m2, 88_029.09, 2, "off-site 12000/15000");
+    rounds_to(
+        cheaper.offsite_rights_m2,
+        88_029.09,
+        2,
+        "off-site 12000/15000",
+    );
     assert!(!cheaper.capped);
     let dearer = offsite_rights(a.rights_floor_area_m2, 12_000.0, 9_000.0).unwrap();
-    rounds_to(dearer.offsite_rights_m2, 110_036.36, 2, "off-site 12000/9000 (capped)");
+    rounds_to(
+        dearer.offsite_rights_m2,
+        110_036.36,
+        2,
+        "off-site 12000/9000 (capped)",
+    );
     assert!(dearer.capped);
+
+    // The same figures through the assessment's siting input.
+    let mut input = example_a();
+    input.siting = Some(SitingInput {
+        inside_site_areas_m2: vec![20_000.0, 5_000.0],
+        onsite_price: Some(12_000.0),
+        offsite_sites: vec![
+            OffsiteSite {
+                id: "S1".into(),
+                price: 15_000.0,
+            },
+            OffsiteSite {
+                id: "S2".into(),
+                price: 9_000.0,
+            },
+        ],
+    });
+    let sited = assess(&rs, &input).unwrap();
+    let off: Vec<(&str, f64, bool)> = sited
+        .offsite
+        .iter()
+        .map(|o| {
+            (
+                o.site_id.as_str(),
+                o.conversion.offsite_rights_m2,
+                o.conversion.capped,
+            )
+        })
+        .collect();
+    rounds_to(off[0].1, 88_029.09, 2, "S1");
+    rounds_to(off[1].1, 110_036.36, 2, "S2");
+    assert_eq!((off[0].2, off[1].2), (false, true));
+    let fit = sited.site_fit.as_ref().unwrap();
+    rounds_to(fit.shortfall_m2, 29_231.52 - 25_000.0, 2, "shortfall");
+    assert_eq!(sited.findings.len(), 1);
+    assert_eq!(sited.findings[0].code, "retained_land_shortfall");
 
     // P4 state reserve: excluded with its reason, not silently dropped.
     assert_eq!(a.excluded.len(), 1);
@@ -176,7 +285,11 @@ fn worked_example_a_golden() {
     assert_eq!(a.retained.min_far.as_ref().map(|s| s.value), Some(3.0));
     assert_eq!(a.retained.cap_far.as_ref().map(|s| s.value), Some(5.5));
     // Illustrative values used are listed; official / draft ones are not among them.
-    let ill: Vec<&str> = a.illustrative_values_used.iter().map(|v| v.key.as_str()).collect();
+    let ill: Vec<&str> = a
+        .illustrative_values_used
+        .iter()
+        .map(|v| v.key.as_str())
+        .collect();
     for k in [
         "intensity.bands[1].coef",
         "building_type.commercial",
@@ -189,7 +302,11 @@ fn worked_example_a_golden() {
         assert!(ill.contains(&k), "{k} missing from {ill:?}");
     }
     assert!(!ill.contains(&"function.industrial"), "industrial not used");
-    assert!(a.illustrative_values_used.iter().all(|v| v.status == Status::Illustrative));
+    assert!(
+        a.illustrative_values_used
+            .iter()
+            .all(|v| v.status == Status::Illustrative)
+    );
     let used: Vec<&str> = a.rule_values_used.iter().map(|v| v.key.as_str()).collect();
     for k in [
         "tenure.collective_nonagri_commercial",
@@ -209,7 +326,9 @@ fn worked_example_a_golden() {
 #[test]
 fn table_1_k_ratios_and_function_coefficients() {
     let rs = rules();
-    let cases: [(&[(&str, f64)], &[f64], f64); 3] = [
+    // (mix, published k ratios, published function_coef)
+    type Case<'a> = (&'a [(&'a str, f64)], &'a [f64], f64);
+    let cases: [Case; 3] = [
         (
             &[("market_housing", 0.8), ("shared_ownership_housing", 0.2)],
             &[0.91, 0.09],
@@ -247,7 +366,6 @@ fn table_1_k_ratios_and_function_coefficients() {
 
 #[test]
 fn term_correction_example_and_limits() {
-    close(term_correction(0.06, 45.0, 70.0), 0.94332, "K(6%, 45, 70)");
     let k = term_correction(0.06, 45.0, 70.0);
     rounds_to(k, 0.94332, 5, "K(6%, 45, 70)");
     assert_eq!(term_correction(0.06, 70.0, 70.0), 1.0);
@@ -259,7 +377,11 @@ fn term_correction_example_and_limits() {
     assert_eq!(years_between(date("2011-06-30"), date("2026-06-30")), 15.0);
     assert_eq!(years_between(date("2012-02-29"), date("2027-02-28")), 15.0);
     assert!(years_between(date("2011-07-01"), date("2026-06-30")) < 15.0);
-    close(years_between(date("2026-01-01"), date("2026-07-02")), 182.0 / 365.0, "half year");
+    close(
+        years_between(date("2026-01-01"), date("2026-07-02")),
+        182.0 / 365.0,
+        "half year",
+    );
 }
 
 /// State-granted parcel granted `grant` with term 50 years, industrial.
@@ -284,13 +406,21 @@ fn eligibility_fifteen_years_by_calendar_anniversary() {
     // its coefficient: base 1.0 × K(6%, n = 35, N = 50)
     let term = p5.term.as_ref().unwrap();
     close(term.remaining_years, 35.0, "remaining years");
-    close(p5.land_rights_coef, term_correction(0.06, 35.0, 50.0), "term-corrected coef");
+    close(
+        p5.land_rights_coef,
+        term_correction(0.06, 35.0, 50.0),
+        "term-corrected coef",
+    );
     assert_eq!(term.expiry_date, date("2061-06-30"));
 
     // 14.9 years (granted ~36 days later) → excluded with the reason
     let a = assess(&rs, &project_with_state_granted("2011-08-05", false)).unwrap();
     assert!(a.parcels.iter().all(|p| p.id != "P5"));
-    let ex = a.excluded.iter().find(|e| e.id == "P5").expect("P5 excluded");
+    let ex = a
+        .excluded
+        .iter()
+        .find(|e| e.id == "P5")
+        .expect("P5 excluded");
     assert_eq!(ex.reason_code, "state_granted_under_min_years");
     assert!(ex.reason.contains("14.90 years"), "{}", ex.reason);
     close(a.counted_land_area_m2, 90_000.0, "P5 not counted");
@@ -303,8 +433,16 @@ fn eligibility_fifteen_years_by_calendar_anniversary() {
     let a = assess(&rs, &project_with_state_granted("2011-08-05", true)).unwrap();
     let p5 = a.parcels.iter().find(|p| p.id == "P5").expect("P5 counted");
     assert!(p5.major_project_exemption);
-    assert!(at_least_years_after(date("2011-06-30"), date("2026-06-30"), 15.0));
-    assert!(!at_least_years_after(date("2011-06-30"), date("2026-06-29"), 15.0));
+    assert!(at_least_years_after(
+        date("2011-06-30"),
+        date("2026-06-30"),
+        15.0
+    ));
+    assert!(!at_least_years_after(
+        date("2011-06-30"),
+        date("2026-06-29"),
+        15.0
+    ));
 }
 
 #[test]
@@ -320,8 +458,16 @@ fn shared_over_cap_is_a_finding_not_an_error() {
         .expect("shared_over_cap finding");
     assert_eq!(f.values["shared_ratio"], 0.25);
     assert_eq!(f.values["max_ratio"], 0.20);
-    close(a.shared.floor_area_m2, 0.25 * a.rights_floor_area_m2, "shared as requested");
-    close(a.shared.cap_floor_area_m2, 0.20 * a.rights_floor_area_m2, "cap");
+    close(
+        a.shared.floor_area_m2,
+        0.25 * a.rights_floor_area_m2,
+        "shared as requested",
+    );
+    close(
+        a.shared.cap_floor_area_m2,
+        0.20 * a.rights_floor_area_m2,
+        "cap",
+    );
     // exactly at the cap: no finding
     input.shared_ratio = 0.20;
     let a = assess(&rs, &input).unwrap();
@@ -369,8 +515,14 @@ fn uncovered_land_takes_the_fallback_zone_and_legal_area_overrides() {
     // P3: 10,000 m² of its zone-4 part lies in no zone.
     let p3 = &mut input.parcels[2];
     p3.zone_areas = vec![
-        ZoneArea { zone: 3, area_m2: 10_000.0 },
-        ZoneArea { zone: 4, area_m2: 20_000.0 },
+        ZoneArea {
+            zone: 3,
+            area_m2: 10_000.0,
+        },
+        ZoneArea {
+            zone: 4,
+            area_m2: 20_000.0,
+        },
     ];
     p3.uncovered_area_m2 = 10_000.0;
     // without a fallback: an error naming the parcel
@@ -381,8 +533,16 @@ fn uncovered_land_takes_the_fallback_zone_and_legal_area_overrides() {
         reason: "adjacent zone 4".into(),
     });
     let a = assess(&rs, &input).unwrap();
-    close(a.density.base_far, 2.833_333_333_333_333, "same base FAR via fallback");
-    close(a.density.fallback_area_m2, 10_000.0, "fallback area reported");
+    close(
+        a.density.base_far,
+        2.833_333_333_333_333,
+        "same base FAR via fallback",
+    );
+    close(
+        a.density.fallback_area_m2,
+        10_000.0,
+        "fallback area reported",
+    );
     assert_eq!(a.density.fallback.as_ref().map(|f| f.zone), Some(4));
 
     // legal area of P1 = 22,000 m² (measured 20,000): both reported, the legal one counted
@@ -390,14 +550,21 @@ fn uncovered_land_takes_the_fallback_zone_and_legal_area_overrides() {
     input.parcels[0].legal_area_m2 = Some(22_000.0);
     let a = assess(&rs, &input).unwrap();
     let p1 = &a.parcels[0];
-    assert_eq!((p1.area_inside_m2, p1.counted_area_m2), (20_000.0, 22_000.0));
+    assert_eq!(
+        (p1.area_inside_m2, p1.counted_area_m2),
+        (20_000.0, 22_000.0)
+    );
     close(a.counted_land_area_m2, 92_000.0, "counted with legal area");
     close(
         a.land_rights_coef,
         (22_000.0 * 0.65 + 30_000.0 * 0.30 + 40_000.0 * 0.20) / 92_000.0,
         "weighted by legal area",
     );
-    close(a.density.base_far, (62_000.0 * 3.0 + 30_000.0 * 2.5) / 92_000.0, "zone weights");
+    close(
+        a.density.base_far,
+        (62_000.0 * 3.0 + 30_000.0 * 2.5) / 92_000.0,
+        "zone weights",
+    );
 }
 
 #[test]
@@ -414,17 +581,63 @@ fn bad_inputs_are_errors_naming_the_problem() {
     assert!(err.contains("P1"), "{err}");
 
     let mut input = example_a();
-    input.parcels.push(parcel("P6", TenureClass::RequisitionReturn, 0.0, 10.0));
+    input
+        .parcels
+        .push(parcel("P6", TenureClass::RequisitionReturn, 0.0, 10.0));
     let err = assess(&rs, &input).unwrap_err().to_string();
     assert!(err.contains("P6") && err.contains("land use"), "{err}");
     input.parcels[4].land_use = Some("industrial".into());
     let a = assess(&rs, &input).unwrap();
-    close(a.parcels[3].land_rights_coef, 0.30, "requisition return, industrial");
+    close(
+        a.parcels[3].land_rights_coef,
+        0.30,
+        "requisition return, industrial",
+    );
 
     let mut input = example_a();
     input.shared_disposition = "C".into();
     assert!(assess(&rs, &input).is_err());
 
-    let rs2018 = RuleSet::load(concat!(env!("CARGO_MANIFEST_DIR"), "/data/rules/shenzhen-2018.toml")).unwrap();
+    let rs2018 = RuleSet::load(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/data/rules/shenzhen-2018.toml"
+    ))
+    .unwrap();
     assert!(assess(&rs2018, &example_a()).is_err());
+}
+
+/// The integrator may fill the input from JSON; defaults apply to optional fields.
+#[test]
+fn input_from_json_matches_the_struct() {
+    let rs = rules();
+    let json = r#"{
+        "project_id": "example-A",
+        "assessment_date": "2026-06-30",
+        "parcels": [
+            {"id": "P1", "tenure": "collective_nonagri_commercial", "area_inside_m2": 20000,
+             "zone_areas": [{"zone": 3, "area_m2": 20000}],
+             "buildings": [{"building_use": "commercial", "floor_area_m2": 30000}]},
+            {"id": "P2", "tenure": "collective_nonagri_industrial", "area_inside_m2": 30000,
+             "zone_areas": [{"zone": 3, "area_m2": 30000}],
+             "buildings": [{"building_use": "factory", "floor_area_m2": 36000}]},
+            {"id": "P3", "tenure": "unfinished_requisition", "area_inside_m2": 40000,
+             "zone_areas": [{"zone": 3, "area_m2": 10000}, {"zone": 4, "area_m2": 30000}],
+             "buildings": [{"building_use": "residential", "floor_area_m2": 9000}]},
+            {"id": "P4", "tenure": "state_reserve", "area_inside_m2": 10000,
+             "zone_areas": [{"zone": 4, "area_m2": 10000}]}
+        ],
+        "function_mix": [{"use_id": "market_housing", "share": 0.8},
+                         {"use_id": "shared_ownership_housing", "share": 0.2}],
+        "facilities": [{"name": "community centre", "floor_area_m2": 5000}],
+        "shared_ratio": 0.15,
+        "shared_disposition": "A",
+        "retained": {"planned_far": 4.5, "zone": 3, "use_key": "residential"}
+    }"#;
+    let input: ProjectInput = serde_json::from_str(json).unwrap();
+    let from_json = assess(&rs, &input).unwrap();
+    let from_struct = assess(&rs, &example_a()).unwrap();
+    assert_eq!(
+        serde_json::to_string(&from_json).unwrap(),
+        serde_json::to_string(&from_struct).unwrap()
+    );
 }

@@ -5,7 +5,10 @@ use landpool::Error;
 use landpool::policy::rules::{Combination, MethodRules, TenureCoef};
 use landpool::policy::{Method, RuleSet, Status, TenureClass};
 
-const DRAFT_2022: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/data/rules/shenzhen-2022-draft.toml");
+const DRAFT_2022: &str = concat!(
+    env!("CARGO_MANIFEST_DIR"),
+    "/data/rules/shenzhen-2022-draft.toml"
+);
 const RULES_2018: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/data/rules/shenzhen-2018.toml");
 
 fn draft_text() -> String {
@@ -23,12 +26,7 @@ fn config_error(text: &str) -> (usize, usize, String, String) {
             message,
         }) => {
             assert_eq!(path.to_str(), Some("edited.toml"));
-            (
-                line.expect("line"),
-                column.expect("column"),
-                key,
-                message,
-            )
+            (line.expect("line"), column.expect("column"), key, message)
         }
         Err(other) => panic!("expected a Config error, got {other:?}"),
         Ok(_) => panic!("expected a Config error, the rule set loaded"),
@@ -63,7 +61,10 @@ fn shipped_2022_rule_set_loads() {
         }
         other => panic!("{other:?}"),
     }
-    assert!(matches!(r.tenure[&TenureClass::StateReserve], TenureCoef::Excluded));
+    assert!(matches!(
+        r.tenure[&TenureClass::StateReserve],
+        TenureCoef::Excluded
+    ));
     assert!(matches!(
         r.tenure[&TenureClass::StateGranted],
         TenureCoef::TermCorrected { .. }
@@ -73,7 +74,12 @@ fn shipped_2022_rule_set_loads() {
     assert_eq!(r.transition_window_months.value, 6.0);
     assert_eq!(r.effective_date.provenance.status, Status::Illustrative);
     // statutory terms (policy.md §4)
-    for (u, n) in [("residential", 70.0), ("industrial", 50.0), ("commercial", 40.0), ("mixed", 50.0)] {
+    for (u, n) in [
+        ("residential", 70.0),
+        ("industrial", 50.0),
+        ("commercial", 40.0),
+        ("mixed", 50.0),
+    ] {
         assert_eq!(r.term[u].statutory_years.value, n, "{u}");
         assert_eq!(r.term[u].rate.value, 0.06, "{u}");
     }
@@ -95,7 +101,10 @@ fn shipped_2022_rule_set_loads() {
     assert_eq!(r.shared.dispositions["A"].government.value, 0.60);
     assert_eq!(r.shared.dispositions["A"].holders_market.value, 0.40);
     assert_eq!(r.shared.dispositions["B"].shared_ownership.value, 1.0);
-    assert_eq!(r.function_mix.min_shared_ownership_of_residential.value, 0.20);
+    assert_eq!(
+        r.function_mix.min_shared_ownership_of_residential.value,
+        0.20
+    );
     assert_eq!(r.function_mix.max_industrial_share.value, 0.30);
 }
 
@@ -112,6 +121,20 @@ fn shipped_2018_rule_set_loads() {
     assert!(rs.rules_2022().is_err());
     // Nothing in the 2018 set is a placeholder.
     assert!(rs.illustrative_values().is_empty());
+    // TOML integer syntax with separators is accepted.
+    let text = std::fs::read_to_string(RULES_2018)
+        .unwrap()
+        .replace("value = 3000", "value = 3_000");
+    let edited = RuleSet::from_toml_str(&text, "copy.toml").unwrap();
+    assert_eq!(
+        edited
+            .rules_2018()
+            .unwrap()
+            .min_contiguous_unfinished_area_m2
+            .value,
+        3000.0
+    );
+    assert_eq!(edited.path, "copy.toml");
 }
 
 /// Every 深标 value of policy.md §7 as loaded from both shipped TOML files.
@@ -139,9 +162,15 @@ fn shenbiao_tables_as_loaded() {
             // logistics W0 / storage W1 are as M0 / M1
             assert_eq!(base("logistics_w0"), Some(m0), "zone {zone}");
             assert_eq!(base("storage_w1"), Some(m1), "zone {zone}");
-            assert_eq!(sb.cap_far(zone, "residential", false).map(|s| s.value), Some(cap));
+            assert_eq!(
+                sb.cap_far(zone, "residential", false).map(|s| s.value),
+                Some(cap)
+            );
             let near = if zone == 3 { 6.0 } else { cap };
-            assert_eq!(sb.cap_far(zone, "residential", true).map(|s| s.value), Some(near));
+            assert_eq!(
+                sb.cap_far(zone, "residential", true).map(|s| s.value),
+                Some(near)
+            );
             let b = sb.base_far(zone, "residential").unwrap();
             assert_eq!(b.provenance.status, Status::Official);
             assert!(b.provenance.source.starts_with("[S]"));
@@ -178,7 +207,11 @@ fn every_value_has_source_and_status_and_illustrative_ones_are_listed() {
     ] {
         assert!(keys.contains(&k), "{k} missing from {keys:?}");
     }
-    for k in ["tenure.unfinished_requisition", "shared.max_ratio_of_rights", "eligibility.state_granted_min_years"] {
+    for k in [
+        "tenure.unfinished_requisition",
+        "shared.max_ratio_of_rights",
+        "eligibility.state_granted_min_years",
+    ] {
         assert!(!keys.contains(&k), "{k} is not illustrative");
     }
     let ind = ill.iter().find(|v| v.key == "function.industrial").unwrap();
@@ -209,7 +242,10 @@ fn missing_top_level_table_names_key() {
     let edited = format!("{}{}", &text[..start], &text[end..]);
     let (line, _, key, message) = config_error(&edited);
     assert_eq!(key, "function_mix");
-    assert!(message.contains("missing table `function_mix`"), "{message}");
+    assert!(
+        message.contains("missing table `function_mix`"),
+        "{message}"
+    );
     assert_eq!(line, 1);
 }
 
@@ -222,8 +258,20 @@ fn negative_value_is_an_error_at_its_position() {
     let (line, column, key, message) = config_error(&text);
     assert_eq!(key, "tenure.collective_nonagri_industrial");
     assert!(message.contains("out of range"), "{message}");
-    assert_eq!(line, line_of(&text, "collective_nonagri_industrial = -0.30"));
+    assert_eq!(
+        line,
+        line_of(&text, "collective_nonagri_industrial = -0.30")
+    );
     assert_eq!(column, "collective_nonagri_industrial = ".len() + 1);
+    let shown = RuleSet::from_toml_str(&text, "edited.toml")
+        .unwrap_err()
+        .to_string();
+    assert_eq!(
+        shown,
+        format!(
+            "edited.toml:{line}:{column}: tenure.collective_nonagri_industrial: value -0.30 is out of range: must be ≥ 0"
+        )
+    );
 }
 
 #[test]
@@ -234,7 +282,10 @@ fn unknown_status_is_an_error() {
     );
     let (line, _, key, message) = config_error(&text);
     assert_eq!(key, "eligibility.state_granted_min_years.status");
-    assert!(message.contains("unknown status `provisional`"), "{message}");
+    assert!(
+        message.contains("unknown status `provisional`"),
+        "{message}"
+    );
     assert_eq!(line, line_of(&text, "state_granted_min_years"));
 }
 
@@ -269,7 +320,11 @@ fn other_loading_errors() {
     let (_, _, key, _) = config_error(&bad_expr);
     assert_eq!(key, "function.industrial");
     // non-contiguous intensity bands
-    let gap = text.replacen("min_far = 1.0\nmax_far = 1.5", "min_far = 1.1\nmax_far = 1.5", 1);
+    let gap = text.replacen(
+        "min_far = 1.0\nmax_far = 1.5",
+        "min_far = 1.1\nmax_far = 1.5",
+        1,
+    );
     let (_, _, key, message) = config_error(&gap);
     assert_eq!(key, "intensity.bands[2].min_far");
     assert!(message.contains("contiguous"), "{message}");

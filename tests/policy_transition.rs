@@ -7,7 +7,10 @@ use landpool::policy::{
     offsite_rights, select_rules, site_fit,
 };
 
-const DRAFT_2022: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/data/rules/shenzhen-2022-draft.toml");
+const DRAFT_2022: &str = concat!(
+    env!("CARGO_MANIFEST_DIR"),
+    "/data/rules/shenzhen-2022-draft.toml"
+);
 const RULES_2018: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/data/rules/shenzhen-2018.toml");
 
 fn date(s: &str) -> NaiveDate {
@@ -26,7 +29,10 @@ fn input(entered: &str, approved: bool, choice: Option<RuleChoice>) -> Transitio
 fn transition_branches() {
     let rs = RuleSet::load(DRAFT_2022).unwrap();
     // The shipped E is the illustrative placeholder 2026-01-01, window 6 months.
-    assert_eq!(rs.rules_2022().unwrap().effective_date.value, date("2026-01-01"));
+    assert_eq!(
+        rs.rules_2022().unwrap().effective_date.value,
+        date("2026-01-01")
+    );
 
     // Before E, approved: 2018 only (keep the approved plan).
     let d = select_rules(&rs, &input("2025-12-31", true, None)).unwrap();
@@ -56,7 +62,9 @@ fn transition_branches() {
         assert_eq!(d.chosen, RuleChoice::Rules2018);
     }
     assert_eq!(
-        select_rules(&rs, &input("2026-03-01", true, None)).unwrap().branch,
+        select_rules(&rs, &input("2026-03-01", true, None))
+            .unwrap()
+            .branch,
         TransitionBranch::Window
     );
     let d = select_rules(&rs, &input("2026-03-01", false, None)).unwrap();
@@ -70,7 +78,10 @@ fn transition_branches() {
     let err = select_rules(&rs, &input("2026-07-01", true, Some(RuleChoice::Rules2018)))
         .unwrap_err()
         .to_string();
-    assert!(err.contains("not allowed") && err.contains("2026-07-01"), "{err}");
+    assert!(
+        err.contains("not allowed") && err.contains("2026-07-01"),
+        "{err}"
+    );
 
     // A user-edited E moves the branches.
     let text = std::fs::read_to_string(DRAFT_2022)
@@ -88,8 +99,14 @@ fn transition_branches() {
 #[test]
 fn eligibility_2018_contiguous_3000() {
     let rs = RuleSet::load(RULES_2018).unwrap();
-    assert_eq!(eligible_2018(&rs, &[2999.0, 1500.0]).unwrap(), (false, 2999.0));
-    assert_eq!(eligible_2018(&rs, &[1200.0, 3000.0]).unwrap(), (true, 3000.0));
+    assert_eq!(
+        eligible_2018(&rs, &[2999.0, 1500.0]).unwrap(),
+        (false, 2999.0)
+    );
+    assert_eq!(
+        eligible_2018(&rs, &[1200.0, 3000.0]).unwrap(),
+        (true, 3000.0)
+    );
     assert_eq!(eligible_2018(&rs, &[]).unwrap(), (false, 0.0));
     assert!(eligible_2018(&rs, &[-1.0]).is_err());
 }

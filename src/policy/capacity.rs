@@ -10,9 +10,9 @@ use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
 use super::rules::{
-    Combination, IntensityBand, Method, Provenance, RuleSet, RuleValue, Sourced, Status,
-    TenureCoef,
+    Combination, IntensityBand, Method, Provenance, RuleSet, RuleValue, Sourced, Status, TenureCoef,
 };
+use super::siting::{OffsiteConversion, SiteFit, offsite_rights, site_fit};
 use super::tenure::TenureClass;
 use super::term::{add_years, at_least_years_after, term_correction, years_between};
 use super::{Finding, Severity, UsedValues, check_nonneg, policy_err};
@@ -41,9 +41,13 @@ pub struct ParcelInput {
     /// Printable feature reference.
     pub id: String,
     pub tenure: TenureClass,
-    /// Area inside the project boundary (for unfinished_requisition / requisitioned_ungranted:
-    /// inside the planned-construction-land layer too, when one is given), m².
+    /// Area inside the project boundary, m².
     pub area_inside_m2: f64,
+    /// For unfinished_requisition / requisitioned_ungranted: the part inside the planned
+    /// construction land (土地整备规划建设用地), m², when that layer is given; only this part
+    /// counts [N]. Ignored (with a warning) for other classes.
+    #[serde(default)]
+    pub planned_construction_area_m2: Option<f64>,
     /// Legal area from an attribute (certificate, approval, recognition); overrides the
     /// measured area when given. Both are reported.
     #[serde(default)]
@@ -110,6 +114,34 @@ pub struct RetainedPlan {
     pub near_metro: bool,
 }
 
+/// A proposed retained-land site outside the project with its land price (§6).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct OffsiteSite {
+    pub id: String,
+    /// Benchmark land price of the site (基准地价), area-weighted upstream.
+    pub price: f64,
+}
+
+/// Retained-land siting figures measured upstream (留用土地落地).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+pub struct SitingInput {
+    /// Areas of the proposed sites inside the project boundary, m².
+    #[serde(default)]
+    pub inside_site_areas_m2: Vec<f64>,
+    /// Land price of the project (on-site), needed for off-site conversion.
+    #[serde(default)]
+    pub onsite_price: Option<f64>,
+    #[serde(default)]
+    pub offsite_sites: Vec<OffsiteSite>,
+}
+
+/// Off-site conversion of the rights floor area to one site.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct OffsiteResult {
+    pub site_id: String,
+    pub conversion: OffsiteConversion,
+}
+
 /// Everything the 2022 computation needs.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ProjectInput {
@@ -131,6 +163,9 @@ pub struct ProjectInput {
     /// Disposition option id of shared floor area (`A` or `B`).
     pub shared_disposition: String,
     pub retained: RetainedPlan,
+    /// Siting figures; absent = no fit / off-site figures in the assessment.
+    #[serde(default)]
+    pub siting: Option<SitingInput>,
 }
 
 /// Term-correction detail of a state-granted parcel.
@@ -155,8 +190,10 @@ pub struct CountedParcel {
     pub id: String,
     pub tenure: TenureClass,
     pub area_inside_m2: f64,
+    pub planned_construction_area_m2: Option<f64>,
     pub legal_area_m2: Option<f64>,
-    /// Area counted in the land area (legal area if given, else inside area).
+    /// Area counted in the land area: the legal area if given, else (for the two
+    /// requisition classes) the planned-construction-land area if given, else the inside area.
     pub counted_area_m2: f64,
     /// 土地权益修正系数 of the parcel.
     pub land_rights_coef: f64,
@@ -316,6 +353,10 @@ pub struct Assessment {
     /// 规划容积 = rights + facility + shared, m².
     pub planned_floor_area_m2: f64,
     pub retained: RetainedSummary,
+    /// Inside sites against the required retained-land area (when siting was given).
+    pub site_fit: Option<SiteFit>,
+    /// Rights floor area converted to each off-site site (when siting was given).
+    pub offsite: Vec<OffsiteResult>,
     pub findings: Vec<Finding>,
     pub warnings: Vec<String>,
     /// Every rule value used, with source and status.
@@ -396,12 +437,27 @@ pub fn assess(rules: &RuleSet, input: &ProjectInput) -> crate::Result<Assessment
                 }
             }
         }
-        let counted = p.legal_area_m2.unwrap_or(inside);
+        let planned_construction = match p.planned_construction_area_m2 {
+            Some(a) if counts_planned_construction_only(p.tenure) => Some(check_nonneg(
+                &format!("parcel {}: planned-construction-land area", p.id),
+                a,
+            )?),
+            Some(_) => {
+                warnings.push(format!(
+                    "parcel {}: a planned-construction-land area was given for {} land; it applies only to unfinished_requisition and requisitioned_ungranted land and is ignored",
+                    p.id, p.tenure
+                ));
+                None
+            }
+            None => None,
+        };
+        let counted = p.legal_area_m2.or(planned_construction).unwrap_or(inside);
         let (coef, prov, term) = parcel_coef(p, coef_rule, input.assessment_date, r, &mut used)?;
         parcels.push(CountedParcel {
             id: p.id.clone(),
             tenure: p.tenure,
             area_inside_m2: inside,
+            planned_construction_area_m2: planned_construction,
             legal_area_m2: p.legal_area_m2,
             counted_area_m2: counted,
             land_rights_coef: coef,
@@ -446,7 +502,14 @@ pub fn assess(rules: &RuleSet, input: &ProjectInput) -> crate::Result<Assessment
         .collect();
 
     // --- Density base FAR --------------------------------------------------------------------
-    let density = density_base(rules, input, &counted_inputs, &parcels, &mut used, &mut warnings)?;
+    let density = density_base(
+        rules,
+        input,
+        &counted_inputs,
+        &parcels,
+        &mut used,
+        &mut warnings,
+    )?;
 
     // --- Building rights ---------------------------------------------------------------------
     let buildings = building_rights(
@@ -475,13 +538,52 @@ pub fn assess(rules: &RuleSet, input: &ProjectInput) -> crate::Result<Assessment
     // --- Facility, shared, planned ------------------------------------------------------------
     let mut facility = 0.0;
     for f in &input.facilities {
-        facility += check_nonneg(&format!("facility `{}`: floor area", f.name), f.floor_area_m2)?;
+        facility += check_nonneg(
+            &format!("facility `{}`: floor area", f.name),
+            f.floor_area_m2,
+        )?;
     }
     let shared = shared_floor_area(rules, input, rights, &mut used, &mut findings)?;
     let planned = rights + facility + shared.floor_area_m2;
 
     // --- Retained land -----------------------------------------------------------------------
     let retained = retained_land(rules, &input.retained, planned, &mut used, &mut findings)?;
+
+    // --- Siting ------------------------------------------------------------------------------
+    let mut site_fit_result = None;
+    let mut offsite = Vec::new();
+    if let Some(siting) = &input.siting {
+        let fit = site_fit(retained.retained_land_area_m2, &siting.inside_site_areas_m2)?;
+        if fit.shortfall_m2 > 0.0 {
+            findings.push(Finding::new(
+                "retained_land_shortfall",
+                Severity::Info,
+                format!(
+                    "the inside sites ({:.2} m²) fall {:.2} m² short of the required retained-land area {:.2} m²: the rest must be sited outside the project",
+                    fit.inside_m2, fit.shortfall_m2, fit.required_m2
+                ),
+                &[
+                    ("required_m2", fit.required_m2),
+                    ("inside_m2", fit.inside_m2),
+                    ("shortfall_m2", fit.shortfall_m2),
+                ],
+            ));
+        }
+        site_fit_result = Some(fit);
+        if !siting.offsite_sites.is_empty() {
+            let onsite_price = siting.onsite_price.ok_or_else(|| {
+                policy_err("off-site sites were given without the on-site land price")
+            })?;
+            for site in &siting.offsite_sites {
+                let conversion = offsite_rights(rights, onsite_price, site.price)
+                    .map_err(|e| policy_err(format!("off-site site {}: {e}", site.id)))?;
+                offsite.push(OffsiteResult {
+                    site_id: site.id.clone(),
+                    conversion,
+                });
+            }
+        }
+    }
 
     let rule_values_used = used.records(rules);
     let illustrative_values_used = rule_values_used
@@ -510,11 +612,21 @@ pub fn assess(rules: &RuleSet, input: &ProjectInput) -> crate::Result<Assessment
         shared,
         planned_floor_area_m2: planned,
         retained,
+        site_fit: site_fit_result,
+        offsite,
         findings,
         warnings,
         rule_values_used,
         illustrative_values_used,
     })
+}
+
+/// Classes whose land counts only inside the planned construction land [N].
+fn counts_planned_construction_only(t: TenureClass) -> bool {
+    matches!(
+        t,
+        TenureClass::UnfinishedRequisition | TenureClass::RequisitionedUngranted
+    )
 }
 
 /// The land-rights coefficient of one counted parcel.
@@ -557,7 +669,10 @@ fn parcel_coef(
                 ))
             })?;
             let grant = p.grant_date.ok_or_else(|| {
-                policy_err(format!("parcel {}: state_granted land needs a grant date", p.id))
+                policy_err(format!(
+                    "parcel {}: state_granted land needs a grant date",
+                    p.id
+                ))
             })?;
             let n_stat = used.take(&tu.statutory_years);
             let rate = used.take(&tu.rate);
@@ -566,7 +681,10 @@ fn parcel_coef(
                 None => n_stat,
             };
             let expiry = add_years(grant, term_years).ok_or_else(|| {
-                policy_err(format!("parcel {}: term of {term_years} years is out of range", p.id))
+                policy_err(format!(
+                    "parcel {}: term of {term_years} years is out of range",
+                    p.id
+                ))
             })?;
             let remaining = years_between(assessment_date, expiry);
             let k = term_correction(rate, remaining, n_stat);
@@ -720,7 +838,11 @@ fn building_rights(
         let c = r.building_types.get(u).ok_or_else(|| {
             policy_err(format!(
                 "no building-type coefficient for building use `{u}`; the rule set has: {}",
-                r.building_types.keys().cloned().collect::<Vec<_>>().join(", ")
+                r.building_types
+                    .keys()
+                    .cloned()
+                    .collect::<Vec<_>>()
+                    .join(", ")
             ))
         })?;
         weighted += a * used.take(c);
@@ -777,7 +899,9 @@ pub fn function_coefficient(
 ) -> crate::Result<FunctionSummary> {
     let r = rules.rules_2022()?;
     if mix.is_empty() {
-        return Err(policy_err("the function mix of the rights floor area is empty"));
+        return Err(policy_err(
+            "the function mix of the rights floor area is empty",
+        ));
     }
     let mut sum_share = 0.0;
     let mut denom = 0.0;
@@ -785,7 +909,10 @@ pub fn function_coefficient(
     for u in mix {
         let s = check_nonneg(&format!("share of use `{}`", u.use_id), u.share)?;
         if uses.iter().any(|x: &FunctionUse| x.use_id == u.use_id) {
-            return Err(policy_err(format!("use `{}` appears twice in the function mix", u.use_id)));
+            return Err(policy_err(format!(
+                "use `{}` appears twice in the function mix",
+                u.use_id
+            )));
         }
         let f = r.functions.get(&u.use_id).ok_or_else(|| {
             policy_err(format!(
@@ -833,19 +960,6 @@ impl UsedSink for () {
 impl UsedSink for UsedValues {
     fn mark(&mut self, key: &str) {
         self.mark_key(key);
-    }
-}
-
-impl UsedValues {
-    pub(crate) fn mark_key(&mut self, key: &str) {
-        self.take(&Sourced {
-            value: (),
-            provenance: Provenance {
-                key: key.to_string(),
-                source: String::new(),
-                status: Status::Official,
-            },
-        });
     }
 }
 
@@ -944,7 +1058,12 @@ fn shared_floor_area(
             policy_err(format!(
                 "unknown shared floor-area disposition `{}`; the rule set has: {}",
                 input.shared_disposition,
-                r.shared.dispositions.keys().cloned().collect::<Vec<_>>().join(", ")
+                r.shared
+                    .dispositions
+                    .keys()
+                    .cloned()
+                    .collect::<Vec<_>>()
+                    .join(", ")
             ))
         })?;
     Ok(SharedSummary {

@@ -16,14 +16,16 @@ use std::collections::BTreeMap;
 use serde::Serialize;
 
 pub use capacity::{
-    Assessment, BuildingArea, Facility, FallbackZone, ParcelInput, ProjectInput, RetainedPlan,
-    UseShare, ZoneArea, assess,
+    Assessment, BuildingArea, Facility, FallbackZone, OffsiteSite, ParcelInput, ProjectInput,
+    RetainedPlan, SitingInput, UseShare, ZoneArea, assess,
 };
 pub use rules::{Method, Provenance, RuleSet, RuleValue, Sourced, Status};
 pub use rules2018::{Assessment2018, ProjectInput2018, assess_2018};
 pub use siting::{OffsiteConversion, SiteFit, offsite_rights, site_fit};
 pub use tenure::{TenureClass, TenureError, TenureRules, TenureRulesConfig};
-pub use transition::{RuleChoice, TransitionBranch, TransitionDecision, TransitionInput, select_rules};
+pub use transition::{
+    RuleChoice, TransitionBranch, TransitionDecision, TransitionInput, select_rules,
+};
 
 /// How serious a finding is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
@@ -72,6 +74,10 @@ impl UsedValues {
     pub fn take<T: Clone>(&mut self, s: &Sourced<T>) -> T {
         self.keys.insert(s.provenance.key.clone());
         s.value.clone()
+    }
+
+    pub fn mark_key(&mut self, key: &str) {
+        self.keys.insert(key.to_string());
     }
 
     /// The rule set's records of the values used, in rule-set order.

@@ -303,10 +303,18 @@ impl RuleSet {
             )
         })?;
         let meta_source = doc.string(&meta, "source").map_err(|_| {
-            doc.err(meta.span.clone(), "meta.source", "missing key `source` in table `meta`")
+            doc.err(
+                meta.span.clone(),
+                "meta.source",
+                "missing key `source` in table `meta`",
+            )
         })?;
         let meta_status_text = doc.string(&meta, "status").map_err(|_| {
-            doc.err(meta.span.clone(), "meta.status", "missing key `status` in table `meta`")
+            doc.err(
+                meta.span.clone(),
+                "meta.status",
+                "missing key `status` in table `meta`",
+            )
         })?;
         let meta_status = Status::parse(&meta_status_text).ok_or_else(|| {
             doc.err(
@@ -404,7 +412,10 @@ fn read_shenbiao<'i>(doc: &mut Doc<'i>, root: &Tbl<'_, 'i>) -> crate::Result<She
             if let Some(b) = base.get(use_key)
                 && c.value < b.value
             {
-                let span = doc.get(&zt, "cap_far").map(|v| v.span()).unwrap_or(zt.span.clone());
+                let span = doc
+                    .get(&zt, "cap_far")
+                    .map(|v| v.span())
+                    .unwrap_or(zt.span.clone());
                 return Err(doc.err(
                     span,
                     &c.provenance.key,
@@ -422,7 +433,11 @@ fn read_shenbiao<'i>(doc: &mut Doc<'i>, root: &Tbl<'_, 'i>) -> crate::Result<She
         );
     }
     if zones.is_empty() {
-        return Err(doc.err(zones_t.span.clone(), &zones_t.path, "no density zones defined"));
+        return Err(doc.err(
+            zones_t.span.clone(),
+            &zones_t.path,
+            "no density zones defined",
+        ));
     }
     Ok(Shenbiao {
         zones,
@@ -431,7 +446,9 @@ fn read_shenbiao<'i>(doc: &mut Doc<'i>, root: &Tbl<'_, 'i>) -> crate::Result<She
 }
 
 /// A table of non-negative numbers keyed by name.
-fn read_num_map<'i>(doc: &mut Doc<'i>, t: &Tbl<'_, 'i>,
+fn read_num_map<'i>(
+    doc: &mut Doc<'i>,
+    t: &Tbl<'_, 'i>,
     key: &str,
     required: bool,
 ) -> crate::Result<BTreeMap<String, Sourced<f64>>> {
@@ -473,13 +490,21 @@ fn read_rules_2022<'i>(doc: &mut Doc<'i>, root: &Tbl<'_, 'i>) -> crate::Result<R
     let effective_date = doc.sourced_date(&tr, "effective_date")?;
     let transition_window_months = doc.num(&tr, "window_months", Some(0.0), Some(1200.0))?;
     if transition_window_months.value.fract() != 0.0 {
-        let span = doc.get(&tr, "window_months").map(|v| v.span()).unwrap_or(0..0);
-        return Err(doc.err(span, "transition.window_months", "must be a whole number of months"));
+        let span = doc
+            .get(&tr, "window_months")
+            .map(|v| v.span())
+            .unwrap_or(0..0);
+        return Err(doc.err(
+            span,
+            "transition.window_months",
+            "must be a whole number of months",
+        ));
     }
 
     let elig = doc.table(root, "eligibility")?;
     doc.deny_unknown(&elig, &["state_granted_min_years"])?;
-    let state_granted_min_years = doc.num(&elig, "state_granted_min_years", Some(0.0), Some(100.0))?;
+    let state_granted_min_years =
+        doc.num(&elig, "state_granted_min_years", Some(0.0), Some(100.0))?;
 
     let tenure = read_tenure(doc, root)?;
     let term = read_term(doc, root)?;
@@ -491,7 +516,11 @@ fn read_rules_2022<'i>(doc: &mut Doc<'i>, root: &Tbl<'_, 'i>) -> crate::Result<R
         building_types.insert(k.to_string(), doc.num(&bt, k, Some(0.0), None)?);
     }
     if building_types.is_empty() {
-        return Err(doc.err(bt.span.clone(), "building_type", "no building types defined"));
+        return Err(doc.err(
+            bt.span.clone(),
+            "building_type",
+            "no building types defined",
+        ));
     }
 
     let br = doc.table(root, "building_rights")?;
@@ -501,7 +530,10 @@ fn read_rules_2022<'i>(doc: &mut Doc<'i>, root: &Tbl<'_, 'i>) -> crate::Result<R
         "product" => Combination::Product,
         "sum" => Combination::Sum,
         other => {
-            let span = doc.get(&br, "combination").map(|v| v.span()).unwrap_or(0..0);
+            let span = doc
+                .get(&br, "combination")
+                .map(|v| v.span())
+                .unwrap_or(0..0);
             return Err(doc.err(
                 span,
                 "building_rights.combination",
@@ -519,7 +551,11 @@ fn read_rules_2022<'i>(doc: &mut Doc<'i>, root: &Tbl<'_, 'i>) -> crate::Result<R
     for (k, span) in doc.keys(&ft) {
         let f = doc.num(&ft, k, Some(0.0), None)?;
         if f.value <= 0.0 {
-            return Err(doc.err(span, &f.provenance.key, "a function coefficient must be > 0"));
+            return Err(doc.err(
+                span,
+                &f.provenance.key,
+                "a function coefficient must be > 0",
+            ));
         }
         functions.insert(k.to_string(), f);
     }
@@ -575,10 +611,13 @@ fn read_rules_2022<'i>(doc: &mut Doc<'i>, root: &Tbl<'_, 'i>) -> crate::Result<R
                 .opt_num(&d, key, Some(0.0), Some(1.0))?
                 .unwrap_or(Sourced {
                     value: 0.0,
-                    provenance: super::rules::Provenance {
+                    provenance: Provenance {
                         key: format!("{}.{key}", d.path),
-                        source: "absent: zero".into(),
-                        status: Status::Draft,
+                        source: format!(
+                            "{} (absent from the table: 0)",
+                            d.inherited().0.unwrap_or("no source")
+                        ),
+                        status: d.inherited().1.unwrap_or(Status::Illustrative),
                     },
                 }))
         };
@@ -616,7 +655,9 @@ fn read_rules_2022<'i>(doc: &mut Doc<'i>, root: &Tbl<'_, 'i>) -> crate::Result<R
     })
 }
 
-fn read_tenure<'i>(doc: &mut Doc<'i>, root: &Tbl<'_, 'i>,
+fn read_tenure<'i>(
+    doc: &mut Doc<'i>,
+    root: &Tbl<'_, 'i>,
 ) -> crate::Result<BTreeMap<TenureClass, TenureCoef>> {
     let t = doc.table(root, "tenure")?;
     let mut out = BTreeMap::new();
@@ -632,7 +673,8 @@ fn read_tenure<'i>(doc: &mut Doc<'i>, root: &Tbl<'_, 'i>,
             )
         })?;
         let Some(v) = doc.get(&t, key) else { continue };
-        let is_plain_table = matches!(v.get_ref(), toml::de::DeValue::Table(inner) if !inner.contains_key("value"));
+        let is_plain_table =
+            matches!(v.get_ref(), toml::de::DeValue::Table(inner) if !inner.contains_key("value"));
         let coef = if is_plain_table {
             let ct = doc.sub(&t, key, v)?;
             doc.deny_unknown(&ct, &["excluded", "by_use", "base"])?;
@@ -665,14 +707,20 @@ fn read_tenure<'i>(doc: &mut Doc<'i>, root: &Tbl<'_, 'i>,
             return Err(doc.err(
                 t.span.clone(),
                 &format!("tenure.{}", class.as_str()),
-                format!("missing tenure class `{}` in table `tenure`", class.as_str()),
+                format!(
+                    "missing tenure class `{}` in table `tenure`",
+                    class.as_str()
+                ),
             ));
         }
     }
     Ok(out)
 }
 
-fn read_term<'i>(doc: &mut Doc<'i>, root: &Tbl<'_, 'i>) -> crate::Result<BTreeMap<String, TermUse>> {
+fn read_term<'i>(
+    doc: &mut Doc<'i>,
+    root: &Tbl<'_, 'i>,
+) -> crate::Result<BTreeMap<String, TermUse>> {
     let t = doc.table(root, "term_correction")?;
     let mut out = BTreeMap::new();
     for (key, _) in doc.keys(&t) {
@@ -698,7 +746,9 @@ fn read_intensity<'i>(doc: &mut Doc<'i>, root: &Tbl<'_, 'i>) -> crate::Result<Ve
     for bt in doc.table_array(&t, "bands")? {
         doc.deny_unknown(&bt, &["min_far", "max_far", "coef"])?;
         let min_far = doc.num(&bt, "min_far", Some(0.0), None)?.value;
-        let max_far = doc.opt_num(&bt, "max_far", Some(0.0), None)?.map(|s| s.value);
+        let max_far = doc
+            .opt_num(&bt, "max_far", Some(0.0), None)?
+            .map(|s| s.value);
         // The band limits are structure, not policy values: keep only the coefficient record.
         doc.records.retain(|r| {
             r.key != format!("{}.min_far", bt.path) && r.key != format!("{}.max_far", bt.path)
@@ -707,7 +757,11 @@ fn read_intensity<'i>(doc: &mut Doc<'i>, root: &Tbl<'_, 'i>) -> crate::Result<Ve
         if let Some(max) = max_far
             && max <= min_far
         {
-            return Err(doc.err(bt.span.clone(), &bt.path, "max_far must be greater than min_far"));
+            return Err(doc.err(
+                bt.span.clone(),
+                &bt.path,
+                "max_far must be greater than min_far",
+            ));
         }
         if let Some(prev) = bands.last() {
             let prev: &IntensityBand = prev;
@@ -735,7 +789,11 @@ fn read_intensity<'i>(doc: &mut Doc<'i>, root: &Tbl<'_, 'i>) -> crate::Result<Ve
         });
     }
     if bands.is_empty() {
-        return Err(doc.err(t.span.clone(), "intensity.bands", "no intensity bands defined"));
+        return Err(doc.err(
+            t.span.clone(),
+            "intensity.bands",
+            "no intensity bands defined",
+        ));
     }
     Ok(bands)
 }

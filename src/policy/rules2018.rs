@@ -70,7 +70,10 @@ pub fn eligible_2018(rules: &RuleSet, contiguous_areas: &[f64]) -> crate::Result
     for (i, a) in contiguous_areas.iter().enumerate() {
         largest = largest.max(check_nonneg(&format!("contiguous area #{i}"), *a)?);
     }
-    Ok((largest >= r.min_contiguous_unfinished_area_m2.value, largest))
+    Ok((
+        largest >= r.min_contiguous_unfinished_area_m2.value,
+        largest,
+    ))
 }
 
 /// Runs the 2018 computation. An ineligible project is reported (eligible = false, finding),
@@ -103,7 +106,10 @@ pub fn assess_2018(rules: &RuleSet, input: &ProjectInput2018) -> crate::Result<A
     let base = retained * plot_far;
     let mut facility = 0.0;
     for f in &input.facilities {
-        facility += check_nonneg(&format!("facility `{}`: floor area", f.name), f.floor_area_m2)?;
+        facility += check_nonneg(
+            &format!("facility `{}`: floor area", f.name),
+            f.floor_area_m2,
+        )?;
     }
     let ratio = check_nonneg("shared floor-area ratio", input.shared_ratio)?;
     let max_ratio = used.take(&r.shared_max_ratio_of_base);

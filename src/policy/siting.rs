@@ -52,7 +52,10 @@ pub fn offsite_rights(
     price_offsite: f64,
 ) -> crate::Result<OffsiteConversion> {
     let onsite = check_nonneg("on-site rights floor area", onsite_rights_m2)?;
-    for (what, p) in [("on-site land price", price_onsite), ("off-site land price", price_offsite)] {
+    for (what, p) in [
+        ("on-site land price", price_onsite),
+        ("off-site land price", price_offsite),
+    ] {
         if !(p.is_finite() && p > 0.0) {
             return Err(policy_err(format!("{what} must be > 0, got {p}")));
         }

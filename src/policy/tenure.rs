@@ -280,13 +280,10 @@ impl TenureRules {
                 continue;
             };
             let hit = match &rule.matcher {
-                Matcher::Codes(codes) => value
-                    .as_text()
-                    .and_then(|t| codes.get(t.trim()).copied()),
-                Matcher::Regex(re, class) => value
-                    .as_text()
-                    .filter(|t| re.is_match(t))
-                    .map(|_| *class),
+                Matcher::Codes(codes) => value.as_text().and_then(|t| codes.get(t.trim()).copied()),
+                Matcher::Regex(re, class) => {
+                    value.as_text().filter(|t| re.is_match(t)).map(|_| *class)
+                }
                 Matcher::Range(range, class) => value
                     .as_f64()
                     .filter(|x| {

@@ -5,8 +5,8 @@ use std::ops::Range;
 use std::path::PathBuf;
 
 use chrono::NaiveDate;
-use toml::de::{DeTable, DeValue};
 use toml::Spanned;
+use toml::de::{DeTable, DeValue};
 
 use super::rules::{Provenance, RuleValue, Sourced, Status};
 use crate::Error;
@@ -27,6 +27,13 @@ pub(crate) struct Tbl<'t, 'i> {
     pub span: Range<usize>,
     source: Option<String>,
     status: Option<Status>,
+}
+
+impl Tbl<'_, '_> {
+    /// The source and status a bare value in this table would inherit.
+    pub fn inherited(&self) -> (Option<&str>, Option<Status>) {
+        (self.source.as_deref(), self.status)
+    }
 }
 
 /// A numeric value together with the text the user wrote (e.g. `1/0.6`).
@@ -73,7 +80,11 @@ impl<'i> Doc<'i> {
         let before = self.text.get(..offset).unwrap_or("");
         let line = before.matches('\n').count() + 1;
         let line_start = before.rfind('\n').map(|i| i + 1).unwrap_or(0);
-        let column = before.get(line_start..).map(|s| s.chars().count()).unwrap_or(0) + 1;
+        let column = before
+            .get(line_start..)
+            .map(|s| s.chars().count())
+            .unwrap_or(0)
+            + 1;
         (line, column)
     }
 
@@ -225,11 +236,7 @@ impl<'i> Doc<'i> {
     }
 
     /// The elements of an array of tables (`[[key]]`), each as a table.
-    pub fn table_array<'t>(
-        &self,
-        t: &Tbl<'t, 'i>,
-        key: &str,
-    ) -> Result<Vec<Tbl<'t, 'i>>, Error> {
+    pub fn table_array<'t>(&self, t: &Tbl<'t, 'i>, key: &str) -> Result<Vec<Tbl<'t, 'i>>, Error> {
         let path = join(&t.path, key);
         let v = self
             .get(t, key)
