@@ -730,23 +730,17 @@ pub fn policy_input_2022(config: &ProjectFile, m: &Measurement) -> Result<Projec
         .map(|p| ParcelInput {
             id: p.parcel_id.clone(),
             tenure: p.tenure,
-            area_inside_m2: p
-                .area_in_planned_construction_m2
-                .unwrap_or(p.area_inside_m2),
+            area_inside_m2: p.area_inside_m2,
+            planned_construction_area_m2: p.area_in_planned_construction_m2,
             legal_area_m2: p.legal_area_m2,
             land_use: p.land_use.clone(),
             grant_date: p.grant_date,
             term_years: p.term_years,
             in_major_project: p.in_major_project,
-            zone_areas: p
-                .zones
-                .iter()
-                .map(|z| ZoneArea {
-                    zone: z.zone,
-                    area_m2: z.area_m2 * planned_construction_factor(p),
-                })
-                .collect(),
-            uncovered_area_m2: p.uncovered_m2 * planned_construction_factor(p),
+            // The policy engine scales zone areas to the counted area (legal or
+            // planned-construction-land area) in proportion.
+            zone_areas: p.zones.clone(),
+            uncovered_area_m2: p.uncovered_m2,
             buildings: p.buildings.clone(),
         })
         .collect();
@@ -767,17 +761,9 @@ pub fn policy_input_2022(config: &ProjectFile, m: &Measurement) -> Result<Projec
             use_key: plan.retained_use.clone(),
             near_metro: m.retained_near_metro,
         },
+        // Siting is measured and reported by `project::siting` (it needs the geometry).
+        siting: None,
     })
-}
-
-/// Share of a parcel's inside area that counts when the planned-construction-land layer
-/// limits its class. Zone areas are scaled by it: the zones of the planned part are taken
-/// in proportion to the zones of the whole inside part.
-fn planned_construction_factor(p: &InsideParcel) -> f64 {
-    match p.area_in_planned_construction_m2 {
-        Some(a) if p.area_inside_m2 > 0.0 => (a / p.area_inside_m2).min(1.0),
-        _ => 1.0,
-    }
 }
 
 /// The 2018 policy input: contiguity from the measurement, the rest from `[plan_2018]`.
