@@ -596,7 +596,7 @@ where
 fn manifest(plan: &Plan, layers: &[(&str, &str, usize)], defects: Vec<Defect>) -> Manifest {
     let b = plan.bounds();
     Manifest {
-        generator: format!("landpool synth {}", env!("CARGO_PKG_VERSION")),
+        generator: "landpool synth".into(),
         synthetic: true,
         options: plan.opts.clone(),
         crs: "EPSG:4547".into(),
