@@ -476,6 +476,66 @@ mod tests {
     }
 
     #[test]
+    fn multipolygons_holes_and_empty_geometries_are_written() {
+        let outer: Polygon<f64> = polygon!(
+            exterior: [(x: 0.0, y: 0.0), (x: 9.0, y: 0.0), (x: 9.0, y: 9.0), (x: 0.0, y: 9.0)],
+            interiors: [[(x: 3.0, y: 3.0), (x: 3.0, y: 6.0), (x: 6.0, y: 6.0), (x: 6.0, y: 3.0)]],
+        );
+        let other: Polygon<f64> = polygon![(x: 20.0, y: 0.0), (x: 21.0, y: 0.0), (x: 21.0, y: 1.0)];
+        let mut buf = Vec::new();
+        let props = [("n", &Value::Int(1)), ("d", &Value::Null)];
+        let mp = MultiPolygon(vec![outer, other]);
+        encode_geojson_feature(&mut buf, &mp, props, CoordFormat::Decimals(1)).unwrap();
+        encode_geojson_feature(&mut buf, &MultiPolygon(vec![]), [], CoordFormat::Shortest).unwrap();
+        let text = String::from_utf8(buf).unwrap();
+        assert!(text.starts_with(
+            "{\"type\":\"Feature\",\"properties\":{\"n\":1,\"d\":null},\"geometry\":{\"type\":\"MultiPolygon\""
+        ));
+        assert!(text.contains("[[3.0,3.0],[3.0,6.0]"), "{text}");
+        assert!(text.ends_with("{\"type\":\"Feature\",\"properties\":{},\"geometry\":null}"));
+    }
+
+    #[test]
+    fn layer_attributes_csv_has_schema_header() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("a.csv");
+        write_layer_attributes_csv(&path, &square_layer()).unwrap();
+        assert_eq!(
+            std::fs::read_to_string(&path).unwrap(),
+            "id,a\n\"q\"\"1\",1\n"
+        );
+    }
+
+    proptest::proptest! {
+        /// Shortest formatting is lossless: every coordinate reads back bit for bit with
+        /// Rust's correctly rounded parser (serde_json needs its `float_roundtrip` feature
+        /// for the same guarantee), and the feature is valid JSON.
+        #[test]
+        fn shortest_coordinates_round_trip_exactly(
+            pts in proptest::collection::vec((-1e7f64..1e7, -1e7f64..1e7), 3..20)
+        ) {
+            for &(x, y) in &pts {
+                for v in [x, y, x * 1e-9, y * 1e12] {
+                    let mut out = Vec::new();
+                    write_number(&mut out, v, CoordFormat::Shortest).unwrap();
+                    let back: f64 = std::str::from_utf8(&out).unwrap().parse().unwrap();
+                    proptest::prop_assert_eq!(back.to_bits(), (v + 0.0).to_bits());
+                }
+            }
+            let mut ring: Vec<Coord> = pts.iter().map(|&(x, y)| Coord { x, y }).collect();
+            ring.push(ring[0]);
+            let mp = MultiPolygon(vec![Polygon::new(LineString(ring), vec![])]);
+            let mut buf = Vec::new();
+            encode_geojson_feature(&mut buf, &mp, [], CoordFormat::Shortest).unwrap();
+            let json: serde_json::Value = serde_json::from_slice(&buf).unwrap();
+            proptest::prop_assert_eq!(
+                json["geometry"]["coordinates"][0].as_array().unwrap().len(),
+                pts.len() + 1
+            );
+        }
+    }
+
+    #[test]
     fn fixed_decimals_never_print_negative_zero() {
         let mut out = Vec::new();
         write_number(&mut out, -0.0001, CoordFormat::Decimals(3)).unwrap();
