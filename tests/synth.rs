@@ -133,6 +133,30 @@ fn same_seed_gives_byte_identical_files_and_streaming_equals_in_memory() {
 }
 
 #[test]
+fn streaming_equals_in_memory_with_defects_and_options() {
+    let o = SynthOptions {
+        parcels: 1200,
+        projects: 3,
+        seed: 5,
+        defects: 9,
+        uncovered_zone_fraction: 0.05,
+        overlapping_projects: true,
+    };
+    let (a, b) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+    let manifest = write_synthetic_district(a.path(), &o).unwrap();
+    let d = generate(&o).unwrap();
+    assert_eq!(manifest, d.manifest);
+    assert_eq!(manifest.defects.len(), 9);
+    write_district(b.path(), &d).unwrap();
+    for ((name, x), (_, y)) in files(a.path()).iter().zip(&files(b.path())) {
+        assert!(
+            x == y,
+            "{name} differs between streaming and in-memory writing"
+        );
+    }
+}
+
+#[test]
 fn different_seed_gives_different_files() {
     let (a, b) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
     write_synthetic_district(a.path(), &opts(800, 1, 1)).unwrap();
@@ -150,6 +174,10 @@ fn parcels_zones_and_prices_tile_the_district() {
     assert_exact_tiling(&d.parcels, &d);
     assert_exact_tiling(&d.density_zones, &d);
     assert_exact_tiling(&d.land_prices, &d);
+    for f in &d.land_prices.features {
+        let price = d.land_prices.attr(f, "price").unwrap().as_f64().unwrap();
+        assert!((6000.0..=20000.0).contains(&price), "{price}");
+    }
     assert!(
         ((layer_area(&d.parcels) - district_area(&d)) / district_area(&d)).abs() < 1e-9,
         "shoelace helper disagrees"

@@ -102,6 +102,8 @@ pub struct GeoJsonFeatureWriter<W: Write> {
     path: PathBuf,
     coords: CoordFormat,
     count: usize,
+    /// Reused encoding buffer.
+    buf: Vec<u8>,
 }
 
 impl<W: Write> GeoJsonFeatureWriter<W> {
@@ -130,6 +132,7 @@ impl<W: Write> GeoJsonFeatureWriter<W> {
             path: path.to_path_buf(),
             coords,
             count: 0,
+            buf: Vec::new(),
         })
     }
 
@@ -143,33 +146,29 @@ impl<W: Write> GeoJsonFeatureWriter<W> {
     where
         I: IntoIterator<Item = (&'a str, &'a Value)>,
     {
-        let feature_no = self.count;
-        let path = self.path.clone();
-        let io = |e: std::io::Error| Error::io(&path, e);
+        let mut buf = std::mem::take(&mut self.buf);
+        buf.clear();
+        let encoded = encode_geojson_feature(&mut buf, geometry, properties, self.coords);
+        let result = match encoded {
+            Ok(()) => self.write_encoded(&buf),
+            Err(message) => Err(Error::Feature {
+                path: self.path.clone(),
+                feature: format!("#{}", self.count),
+                message,
+            }),
+        };
+        self.buf = buf;
+        result
+    }
+
+    /// Writes one feature already encoded by [`encode_geojson_feature`] (lets callers
+    /// encode features in parallel and write them in order).
+    pub fn write_encoded(&mut self, feature_json: &[u8]) -> Result<()> {
+        let io = |e: std::io::Error| Error::io(&self.path, e);
         if self.count > 0 {
             self.out.write_all(b",\n").map_err(io)?;
         }
-        self.out
-            .write_all(b"{\"type\":\"Feature\",\"properties\":{")
-            .map_err(io)?;
-        for (i, (name, value)) in properties.into_iter().enumerate() {
-            if i > 0 {
-                self.out.write_all(b",").map_err(io)?;
-            }
-            write_json_string(&mut self.out, name).map_err(io)?;
-            self.out.write_all(b":").map_err(io)?;
-            write_value(&mut self.out, value).map_err(io)?;
-        }
-        self.out.write_all(b"},\"geometry\":").map_err(io)?;
-        if let Some((x, y)) = first_non_finite(geometry) {
-            return Err(Error::Feature {
-                path: self.path.clone(),
-                feature: format!("#{feature_no}"),
-                message: format!("non-finite coordinate ({x}, {y}) cannot be written"),
-            });
-        }
-        write_geometry(&mut self.out, geometry, self.coords).map_err(io)?;
-        self.out.write_all(b"}").map_err(io)?;
+        self.out.write_all(feature_json).map_err(io)?;
         self.count += 1;
         Ok(())
     }
@@ -273,6 +272,45 @@ pub fn write_json_pretty<T: serde::Serialize + ?Sized>(path: &Path, value: &T) -
         serde_json::to_writer_pretty(&mut *w, value)
             .map_err(|e| Error::io(path, std::io::Error::other(e)))?;
         w.write_all(b"\n").map_err(|e| Error::io(path, e))
+    })
+}
+
+/// Appends one GeoJSON feature object (`{"type":"Feature",...}`, no separator) to `buf`:
+/// properties in the order given, then the geometry. Errors (with a message) on a
+/// non-finite coordinate, leaving `buf` unchanged.
+pub fn encode_geojson_feature<'a, I>(
+    buf: &mut Vec<u8>,
+    geometry: &MultiPolygon<f64>,
+    properties: I,
+    coords: CoordFormat,
+) -> std::result::Result<(), String>
+where
+    I: IntoIterator<Item = (&'a str, &'a Value)>,
+{
+    if let Some((x, y)) = first_non_finite(geometry) {
+        return Err(format!(
+            "non-finite coordinate ({x}, {y}) cannot be written"
+        ));
+    }
+    let start = buf.len();
+    let encode = || -> std::io::Result<()> {
+        buf.extend_from_slice(b"{\"type\":\"Feature\",\"properties\":{");
+        for (i, (name, value)) in properties.into_iter().enumerate() {
+            if i > 0 {
+                buf.push(b',');
+            }
+            write_json_string(buf, name)?;
+            buf.push(b':');
+            write_value(buf, value)?;
+        }
+        buf.extend_from_slice(b"},\"geometry\":");
+        write_geometry(buf, geometry, coords)?;
+        buf.push(b'}');
+        Ok(())
+    };
+    encode().map_err(|e| {
+        buf.truncate(start);
+        e.to_string()
     })
 }
 
@@ -435,6 +473,66 @@ mod tests {
         assert!(
             matches!(parsed, geojson::GeoJson::FeatureCollection(ref fc) if fc.features.len() == 1)
         );
+    }
+
+    #[test]
+    fn multipolygons_holes_and_empty_geometries_are_written() {
+        let outer: Polygon<f64> = polygon!(
+            exterior: [(x: 0.0, y: 0.0), (x: 9.0, y: 0.0), (x: 9.0, y: 9.0), (x: 0.0, y: 9.0)],
+            interiors: [[(x: 3.0, y: 3.0), (x: 3.0, y: 6.0), (x: 6.0, y: 6.0), (x: 6.0, y: 3.0)]],
+        );
+        let other: Polygon<f64> = polygon![(x: 20.0, y: 0.0), (x: 21.0, y: 0.0), (x: 21.0, y: 1.0)];
+        let mut buf = Vec::new();
+        let props = [("n", &Value::Int(1)), ("d", &Value::Null)];
+        let mp = MultiPolygon(vec![outer, other]);
+        encode_geojson_feature(&mut buf, &mp, props, CoordFormat::Decimals(1)).unwrap();
+        encode_geojson_feature(&mut buf, &MultiPolygon(vec![]), [], CoordFormat::Shortest).unwrap();
+        let text = String::from_utf8(buf).unwrap();
+        assert!(text.starts_with(
+            "{\"type\":\"Feature\",\"properties\":{\"n\":1,\"d\":null},\"geometry\":{\"type\":\"MultiPolygon\""
+        ));
+        assert!(text.contains("[[3.0,3.0],[3.0,6.0]"), "{text}");
+        assert!(text.ends_with("{\"type\":\"Feature\",\"properties\":{},\"geometry\":null}"));
+    }
+
+    #[test]
+    fn layer_attributes_csv_has_schema_header() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("a.csv");
+        write_layer_attributes_csv(&path, &square_layer()).unwrap();
+        assert_eq!(
+            std::fs::read_to_string(&path).unwrap(),
+            "id,a\n\"q\"\"1\",1\n"
+        );
+    }
+
+    proptest::proptest! {
+        /// Shortest formatting is lossless: every coordinate reads back bit for bit with
+        /// Rust's correctly rounded parser (serde_json needs its `float_roundtrip` feature
+        /// for the same guarantee), and the feature is valid JSON.
+        #[test]
+        fn shortest_coordinates_round_trip_exactly(
+            pts in proptest::collection::vec((-1e7f64..1e7, -1e7f64..1e7), 3..20)
+        ) {
+            for &(x, y) in &pts {
+                for v in [x, y, x * 1e-9, y * 1e12] {
+                    let mut out = Vec::new();
+                    write_number(&mut out, v, CoordFormat::Shortest).unwrap();
+                    let back: f64 = std::str::from_utf8(&out).unwrap().parse().unwrap();
+                    proptest::prop_assert_eq!(back.to_bits(), (v + 0.0).to_bits());
+                }
+            }
+            let mut ring: Vec<Coord> = pts.iter().map(|&(x, y)| Coord { x, y }).collect();
+            ring.push(ring[0]);
+            let mp = MultiPolygon(vec![Polygon::new(LineString(ring), vec![])]);
+            let mut buf = Vec::new();
+            encode_geojson_feature(&mut buf, &mp, [], CoordFormat::Shortest).unwrap();
+            let json: serde_json::Value = serde_json::from_slice(&buf).unwrap();
+            proptest::prop_assert_eq!(
+                json["geometry"]["coordinates"][0].as_array().unwrap().len(),
+                pts.len() + 1
+            );
+        }
     }
 
     #[test]

@@ -26,8 +26,8 @@ use serde::{Deserialize, Serialize};
 use crate::error::{Error, Result};
 use crate::io::crs::{Crs, CrsKind};
 use crate::io::write::{
-    CoordFormat, GeoJsonFeatureWriter, geojson_crs_name, write_atomic, write_geojson_layer,
-    write_json_pretty,
+    CoordFormat, GeoJsonFeatureWriter, encode_geojson_feature, geojson_crs_name, write_atomic,
+    write_geojson_layer, write_json_pretty,
 };
 use crate::layer::{Feature, Field, FieldKind, Layer, Value};
 
@@ -156,6 +156,9 @@ pub const LAYER_FILES: [&str; 6] = [
     "land_prices.geojson",
 ];
 pub const MANIFEST_FILE: &str = "manifest.json";
+
+/// Coordinates are already rounded to millimetres: the shortest form prints them exactly.
+const COORDS: CoordFormat = CoordFormat::Shortest;
 
 /// `manifest.json`: what was generated, how, and which defects were planted.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -521,6 +524,7 @@ fn apply_parcel_defect(
             let mut dup = p.clone();
             dup.ordinal = duplicate_ordinal;
             dup.building = None;
+            dup.encoded = None;
             let dup_id = parcel_id(duplicate_ordinal);
             dup.attrs[0] = Value::Str(dup_id.clone());
             defect(
@@ -565,8 +569,9 @@ fn apply_parcel_defect(
 
 /// Streams all parcels with their defects applied (duplicates appended at the end).
 /// Returns the parcel defects in file order.
-fn stream_parcels<F>(plan: &Plan, mut sink: F) -> Result<Vec<Defect>>
+fn stream_parcels<P, F>(plan: &Plan, prepare: P, mut sink: F) -> Result<Vec<Defect>>
 where
+    P: Fn(&mut ParcelOut) + Sync,
     F: FnMut(&ParcelOut) -> Result<()>,
 {
     let count: usize = plan.row_counts().iter().sum();
@@ -574,12 +579,14 @@ where
     let mut found = Vec::new();
     let mut duplicates = Vec::new();
     let mut next = defects.parcels.iter().peekable();
-    plan.for_each_parcel(|mut p| {
+    plan.for_each_parcel(prepare, |mut p| {
         while let Some(&&(kind, ordinal)) = next.peek() {
             if ordinal != p.ordinal {
                 break;
             }
             next.next();
+            // The parallel stage's encoding is stale once a defect changes the parcel.
+            p.encoded = None;
             let dup_ordinal = count + duplicates.len();
             if let Some(dup) = apply_parcel_defect(kind, &mut p, dup_ordinal, &mut found) {
                 duplicates.push(dup);
@@ -596,7 +603,7 @@ where
 fn manifest(plan: &Plan, layers: &[(&str, &str, usize)], defects: Vec<Defect>) -> Manifest {
     let b = plan.bounds();
     Manifest {
-        generator: format!("landpool synth {}", env!("CARGO_PKG_VERSION")),
+        generator: "landpool synth".into(),
         synthetic: true,
         options: plan.opts.clone(),
         crs: "EPSG:4547".into(),
@@ -622,13 +629,17 @@ pub fn generate(opts: &SynthOptions) -> Result<District> {
     let plan = Plan::new(opts);
     let mut parcels = empty_layer("parcels", parcel_schema());
     let mut buildings = empty_layer("buildings", building_schema());
-    let mut found = stream_parcels(&plan, |p| {
-        push(&mut parcels, p.ring.clone(), p.attrs.clone());
-        if let Some((ring, attrs)) = &p.building {
-            push(&mut buildings, ring.clone(), attrs.clone());
-        }
-        Ok(())
-    })?;
+    let mut found = stream_parcels(
+        &plan,
+        |_| {},
+        |p| {
+            push(&mut parcels, p.ring.clone(), p.attrs.clone());
+            if let Some((ring, attrs)) = &p.building {
+                push(&mut buildings, ring.clone(), attrs.clone());
+            }
+            Ok(())
+        },
+    )?;
     let count: usize = plan.row_counts().iter().sum();
     let (small, small_defects) = small_layers(&plan, &plan_defects(&plan, count).small);
     found.extend(small_defects);
@@ -688,26 +699,48 @@ pub fn write_synthetic_district(dir: &Path, opts: &SynthOptions) -> Result<Manif
     let mut found = Vec::new();
     write_atomic(&parcels_path, |pw: &mut BufWriter<File>| {
         write_atomic(&buildings_path, |bw: &mut BufWriter<File>| {
-            let mut pf = GeoJsonFeatureWriter::begin(
-                pw,
-                &parcels_path,
-                "parcels",
-                crs,
-                CoordFormat::Shortest,
-            )?;
-            let mut bf = GeoJsonFeatureWriter::begin(
-                bw,
-                &buildings_path,
-                "buildings",
-                crs,
-                CoordFormat::Shortest,
-            )?;
-            found = stream_parcels(&plan, |p| {
-                let props = parcel_fields.iter().map(|f| f.name.as_str()).zip(&p.attrs);
-                pf.write_feature(&polygon(p.ring.clone()), props)?;
-                if let Some((ring, attrs)) = &p.building {
-                    let props = building_fields.iter().map(|f| f.name.as_str()).zip(attrs);
-                    bf.write_feature(&polygon(ring.clone()), props)?;
+            let mut pf = GeoJsonFeatureWriter::begin(pw, &parcels_path, "parcels", crs, COORDS)?;
+            let mut bf =
+                GeoJsonFeatureWriter::begin(bw, &buildings_path, "buildings", crs, COORDS)?;
+            let names = |fields: &[Field]| -> Vec<String> {
+                fields.iter().map(|f| f.name.clone()).collect()
+            };
+            let (parcel_names, building_names) = (names(&parcel_fields), names(&building_fields));
+            let encode =
+                |p: &ParcelOut| -> std::result::Result<(Vec<u8>, Option<Vec<u8>>), String> {
+                    let mut parcel = Vec::with_capacity(512);
+                    let props = parcel_names.iter().map(String::as_str).zip(&p.attrs);
+                    encode_geojson_feature(&mut parcel, &polygon(p.ring.clone()), props, COORDS)?;
+                    let building = match &p.building {
+                        Some((ring, attrs)) => {
+                            let mut b = Vec::with_capacity(384);
+                            let props = building_names.iter().map(String::as_str).zip(attrs);
+                            encode_geojson_feature(&mut b, &polygon(ring.clone()), props, COORDS)?;
+                            Some(b)
+                        }
+                        None => None,
+                    };
+                    Ok((parcel, building))
+                };
+            // Encoding runs in the parallel stage; a failure there (impossible for finite
+            // synthetic coordinates) is reported by re-encoding in the sink.
+            let prepare = |p: &mut ParcelOut| p.encoded = encode(p).ok();
+            found = stream_parcels(&plan, prepare, |p| {
+                let owned;
+                let (parcel, building) = match &p.encoded {
+                    Some((parcel, building)) => (parcel, building),
+                    None => {
+                        owned = encode(p).map_err(|message| Error::Feature {
+                            path: parcels_path.clone(),
+                            feature: parcel_id(p.ordinal),
+                            message,
+                        })?;
+                        (&owned.0, &owned.1)
+                    }
+                };
+                pf.write_encoded(parcel)?;
+                if let Some(b) = building {
+                    bf.write_encoded(b)?;
                 }
                 Ok(())
             })?;

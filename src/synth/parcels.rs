@@ -21,7 +21,7 @@ const P_EDGE_VERTEX: f64 = 0.05;
 /// Tenure clusters are blocks of this many cells square.
 const TENURE_BLOCK_CELLS: usize = 6;
 /// Rows generated in parallel per batch (bounds memory for million-parcel districts).
-const ROWS_PER_BATCH: usize = 64;
+const ROWS_PER_BATCH: usize = 32;
 
 /// Parcel attribute positions (see `parcel_schema`).
 pub(crate) const A_TENURE_CODE: usize = 1;
@@ -46,6 +46,8 @@ pub(crate) struct ParcelOut {
     pub ring: Vec<Coord>,
     pub attrs: Vec<Value>,
     pub building: Option<(Vec<Coord>, Vec<Value>)>,
+    /// GeoJSON of the parcel and of its building, when encoded in the parallel stage.
+    pub encoded: Option<(Vec<u8>, Option<Vec<u8>>)>,
 }
 
 /// The shape of one parcel before attributes.
@@ -276,6 +278,7 @@ impl Plan {
             ],
             ring: draft.ring,
             building,
+            encoded: None,
         }
     }
 
@@ -355,10 +358,12 @@ impl Plan {
         out
     }
 
-    /// Generates every parcel in order (rows in parallel batches; output independent of the
-    /// thread count) and hands each to `sink`. Returns the number of parcels.
-    pub(crate) fn for_each_parcel<F>(&self, mut sink: F) -> crate::Result<usize>
+    /// Generates every parcel in order (rows in parallel batches, each parcel passed to
+    /// `prepare` in the parallel stage; output independent of the thread count) and hands
+    /// each to `sink`. Returns the number of parcels.
+    pub(crate) fn for_each_parcel<P, F>(&self, prepare: P, mut sink: F) -> crate::Result<usize>
     where
+        P: Fn(&mut ParcelOut) + Sync,
         F: FnMut(ParcelOut) -> crate::Result<()>,
     {
         let counts = self.row_counts();
@@ -374,7 +379,11 @@ impl Plan {
             let j1 = (j0 + ROWS_PER_BATCH).min(ny);
             let rows: Vec<Vec<ParcelOut>> = (j0..j1)
                 .into_par_iter()
-                .map(|j| self.row(j, starts[j]))
+                .map(|j| {
+                    let mut row = self.row(j, starts[j]);
+                    row.iter_mut().for_each(&prepare);
+                    row
+                })
                 .collect();
             for p in rows.into_iter().flatten() {
                 sink(p)?;
