@@ -350,9 +350,17 @@ fn small_layers(plan: &Plan, defects: &[(usize, usize)]) -> (SmallLayers, Vec<De
     for (p, shape) in plan.projects.iter().enumerate() {
         let mut r = Rng::keyed(seed, 100, p as u64, 0);
         let days = r.int(0, 7 * 365 - 1);
+        let approved_draw = r.chance(if days < 5 * 365 { 0.6 } else { 0.2 });
+        // The first project is a recent one (entered the annual plan in 2026, plan not yet
+        // approved), so that every district has a project the 2022 draft rules can assess;
+        // the others spread over 2019–2025 and mostly fall under the 2018 rules.
+        let (days, approved) = if p == 0 {
+            (7 * 365 + 40 + days % 90, false)
+        } else {
+            (days, approved_draw)
+        };
         let date = NaiveDate::from_ymd_opt(2019, 1, 1)
             .and_then(|d| d.checked_add_days(chrono::Days::new(days as u64)));
-        let approved = r.chance(if days < 5 * 365 { 0.6 } else { 0.2 });
         let name = format!(
             "光明{}片区土地整备利益统筹项目{}",
             SUBDISTRICTS[p % SUBDISTRICTS.len()],
