@@ -146,7 +146,8 @@ impl Layer {
 
     /// An attribute of a feature by field name (`None` if the field does not exist).
     pub fn attr<'a>(&self, feature: &'a Feature, name: &str) -> Option<&'a Value> {
-        self.field_index(name).and_then(|i| feature.attributes.get(i))
+        self.field_index(name)
+            .and_then(|i| feature.attributes.get(i))
     }
 
     /// The stable reference of a feature of this layer.
@@ -160,18 +161,20 @@ impl Layer {
 
     /// Sets each feature's key from the named attribute; errors if the field is missing.
     pub fn set_key_field(&mut self, name: &str) -> crate::Result<()> {
-        let i = self.field_index(name).ok_or_else(|| crate::Error::Feature {
-            path: self.source.clone(),
-            feature: "(schema)".into(),
-            message: format!(
-                "id attribute `{name}` not found; fields are: {}",
-                self.schema
-                    .iter()
-                    .map(|f| f.name.as_str())
-                    .collect::<Vec<_>>()
-                    .join(", ")
-            ),
-        })?;
+        let i = self
+            .field_index(name)
+            .ok_or_else(|| crate::Error::Feature {
+                path: self.source.clone(),
+                feature: "(schema)".into(),
+                message: format!(
+                    "id attribute `{name}` not found; fields are: {}",
+                    self.schema
+                        .iter()
+                        .map(|f| f.name.as_str())
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                ),
+            })?;
         for f in &mut self.features {
             f.key = f.attributes.get(i).and_then(Value::as_text);
         }

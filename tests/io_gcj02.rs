@@ -30,7 +30,10 @@ fn inverse_of_published_reference_pair() {
     // wandergis/coordtransform (a = 6378245): wgs84togcj02(116.404, 39.915) =
     // [116.41024449916938, 39.91640428150164]; the exact inverse must give the input back.
     let (lon, lat) = gcj02_to_wgs84(116.410_244_499_169_38, 39.916_404_281_501_64);
-    assert!((lon - 116.404).abs() < 1e-9 && (lat - 39.915).abs() < 1e-9, "{lon} {lat}");
+    assert!(
+        (lon - 116.404).abs() < 1e-9 && (lat - 39.915).abs() < 1e-9,
+        "{lon} {lat}"
+    );
 }
 
 proptest! {

@@ -126,7 +126,9 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
             schema: Vec::new(),
             features: Vec::new(),
         };
-        crs::prepare_for_areas(&mut probe, None).err().map(|e| e.to_string())
+        crs::prepare_for_areas(&mut probe, None)
+            .err()
+            .map(|e| e.to_string())
     };
     let areas: Option<Vec<f64>> = area_refusal.is_none().then(|| {
         layer
@@ -245,7 +247,11 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
                     .zip(&f.attributes)
                     .map(|(fld, v)| format!("{}={v}", fld.name))
                     .collect();
-                println!("  {}: area {area}; {}", layer.feature_ref(f), attrs.join(", "));
+                println!(
+                    "  {}: area {area}; {}",
+                    layer.feature_ref(f),
+                    attrs.join(", ")
+                );
             }
         }
     }

@@ -7,7 +7,9 @@
 
 use geo::algorithm::validation::{InvalidMultiPolygon, InvalidPolygon};
 use geo::orient::Direction;
-use geo::{Area, Coord, LineString, MakeValid, MultiPolygon, Orient, Polygon, Validation, unary_union};
+use geo::{
+    Area, Coord, LineString, MakeValid, MultiPolygon, Orient, Polygon, Validation, unary_union,
+};
 use rayon::prelude::*;
 use serde::Serialize;
 
@@ -195,7 +197,11 @@ fn canonical_ring(ring: &LineString<f64>) -> LineString<f64> {
         .enumerate()
         .min_by(|(_, a), (_, b)| a.x.total_cmp(&b.x).then(a.y.total_cmp(&b.y)))
         .map_or(0, |(i, _)| i);
-    let mut coords: Vec<Coord<f64>> = open[start..].iter().chain(&open[..start]).copied().collect();
+    let mut coords: Vec<Coord<f64>> = open[start..]
+        .iter()
+        .chain(&open[..start])
+        .copied()
+        .collect();
     if let Some(first) = coords.first().copied() {
         coords.push(first);
     }
@@ -219,7 +225,8 @@ pub fn canonicalize(geometry: MultiPolygon<f64>) -> MultiPolygon<f64> {
         .orient(Direction::Default)
         .into_iter()
         .map(|p| {
-            let mut holes: Vec<LineString<f64>> = p.interiors().iter().map(canonical_ring).collect();
+            let mut holes: Vec<LineString<f64>> =
+                p.interiors().iter().map(canonical_ring).collect();
             holes.sort_by(|a, b| cmp_xy(first_xy(a), first_xy(b)));
             Polygon::new(canonical_ring(p.exterior()), holes)
         })
@@ -257,7 +264,11 @@ pub fn repair_layer(layer: &mut Layer) -> RepairReport {
         Repaired(MultiPolygon<f64>, Repair),
         Unusable(Unusable),
     }
-    let refs: Vec<FeatureRef> = layer.features.iter().map(|f| layer.feature_ref(f)).collect();
+    let refs: Vec<FeatureRef> = layer
+        .features
+        .iter()
+        .map(|f| layer.feature_ref(f))
+        .collect();
     let outcomes: Vec<Outcome> = layer
         .features
         .par_iter()
