@@ -235,8 +235,9 @@ pub fn canonicalize(geometry: MultiPolygon<f64>) -> MultiPolygon<f64> {
     MultiPolygon::new(polys)
 }
 
-/// Repairs one geometry: each polygon with `MakeValid`, then the parts are unioned (so that
-/// overlapping parts do not cancel under the odd-even rule). The result is canonicalised
+/// Repairs one geometry: each polygon with `MakeValid`; if the repaired parts still overlap
+/// (or share edges) they are unioned, so that overlaps count once instead of cancelling under
+/// the odd-even rule. The result is canonicalised
 /// (see [`canonicalize`]).
 pub fn make_valid_geometry(geometry: &MultiPolygon<f64>) -> Result<MultiPolygon<f64>, String> {
     make_valid_raw(geometry).map(canonicalize)
@@ -250,10 +251,13 @@ fn make_valid_raw(geometry: &MultiPolygon<f64>) -> Result<MultiPolygon<f64>, Str
             .map_err(|e| format!("polygon {i}: repair failed: {e}"))?;
         parts.extend(fixed.0);
     }
-    if parts.len() <= 1 || geometry.0.len() <= 1 {
-        return Ok(MultiPolygon::new(parts));
+    let assembled = MultiPolygon::new(parts);
+    // Union only when the repaired parts still overlap or touch along lines: the union
+    // snap-rounds coordinates (≈ 1e-9 × extent), which we avoid when it is not needed.
+    if assembled.0.len() <= 1 || validate_geometry(&assembled).is_empty() {
+        return Ok(assembled);
     }
-    Ok(unary_union(parts.iter()))
+    Ok(unary_union(assembled.0.iter()))
 }
 
 /// Repairs every invalid feature in place. Features that cannot be repaired are listed in
