@@ -23,19 +23,32 @@ fn landpool() -> Command {
 }
 
 fn json_of(out: &std::process::Output) -> Json {
-    serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
-        panic!("bad JSON ({e}): {}", String::from_utf8_lossy(&out.stdout))
-    })
+    serde_json::from_slice(&out.stdout)
+        .unwrap_or_else(|e| panic!("bad JSON ({e}): {}", String::from_utf8_lossy(&out.stdout)))
 }
 
 #[test]
 fn gbk_shapefile_in_local_crs() {
     let out = landpool()
-        .args(["inspect", QU, "--encoding", "gbk", "--crs", "local", "--id-field", "JDNAME"])
+        .args([
+            "inspect",
+            QU,
+            "--encoding",
+            "gbk",
+            "--crs",
+            "local",
+            "--id-field",
+            "JDNAME",
+        ])
         .args(["--features", "--json"])
         .output()
         .unwrap();
-    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let j = json_of(&out);
     assert_eq!(j["feature_count"], 10);
     assert_eq!(j["problems"].as_array().unwrap().len(), 0);
@@ -44,7 +57,11 @@ fn gbk_shapefile_in_local_crs() {
     for f in features {
         let area = f["area_m2"].as_f64().unwrap();
         let recorded = f["attributes"]["AREA"].as_f64().unwrap();
-        assert!((area - recorded).abs() < 1e-3, "{}: {area} vs {recorded}", f["ref"]);
+        assert!(
+            (area - recorded).abs() < 1e-3,
+            "{}: {area} vs {recorded}",
+            f["ref"]
+        );
         if f["key"] == "光明新区" {
             saw_guangming = true;
             assert_eq!(f["attributes"]["JDNAME"], "光明新区");
@@ -67,7 +84,16 @@ fn gbk_shapefile_without_encoding_fails_with_advice() {
 #[test]
 fn gbk_shapefile_text_report_shows_chinese_names_and_area() {
     landpool()
-        .args(["inspect", QU, "--encoding", "gbk", "--crs", "local", "--id-field", "JDNAME"])
+        .args([
+            "inspect",
+            QU,
+            "--encoding",
+            "gbk",
+            "--crs",
+            "local",
+            "--id-field",
+            "JDNAME",
+        ])
         .arg("--features")
         .assert()
         .code(0)
@@ -80,11 +106,25 @@ fn gbk_shapefile_text_report_shows_chinese_names_and_area() {
 #[test]
 fn datav_gcj02_projected_to_epsg4547() {
     let out = landpool()
-        .args(["inspect", DATAV, "--crs", "gcj02", "--to-crs", "EPSG:4547", "--id-field", "name"])
+        .args([
+            "inspect",
+            DATAV,
+            "--crs",
+            "gcj02",
+            "--to-crs",
+            "EPSG:4547",
+            "--id-field",
+            "name",
+        ])
         .args(["--features", "--json"])
         .output()
         .unwrap();
-    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let j = json_of(&out);
     assert_eq!(j["crs"]["epsg"], 4547);
     assert_eq!(j["declared_crs"]["name"], "GCJ02");
@@ -113,7 +153,12 @@ fn geographic_layer_gets_no_area_and_says_why() {
         .unwrap();
     let j = json_of(&out);
     assert!(j["total_area_m2"].is_null());
-    assert!(j["area_not_computed_because"].as_str().unwrap().contains("geographic"));
+    assert!(
+        j["area_not_computed_because"]
+            .as_str()
+            .unwrap()
+            .contains("geographic")
+    );
 }
 
 #[test]
@@ -136,10 +181,22 @@ fn self_intersection_reported_then_repaired() {
         .stdout(predicate::str::contains("self-intersection"))
         .stderr(predicate::str::contains("--repair"));
     let out = landpool()
-        .args(["inspect", &path, "--id-field", "parcel", "--repair", "--json"])
+        .args([
+            "inspect",
+            &path,
+            "--id-field",
+            "parcel",
+            "--repair",
+            "--json",
+        ])
         .output()
         .unwrap();
-    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let j = json_of(&out);
     let repairs = j["repairs"].as_array().unwrap();
     assert_eq!(repairs.len(), 1);
@@ -155,10 +212,24 @@ fn self_intersection_reported_then_repaired() {
 #[test]
 fn flanders_invalid_buildings_all_repaired() {
     let out = landpool()
-        .args(["inspect", INVALID, "--crs", "EPSG:31370", "--id-field", "OIDN", "--repair", "--json"])
+        .args([
+            "inspect",
+            INVALID,
+            "--crs",
+            "EPSG:31370",
+            "--id-field",
+            "OIDN",
+            "--repair",
+            "--json",
+        ])
         .output()
         .unwrap();
-    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let j = json_of(&out);
     assert_eq!(j["feature_count"], 70);
     assert_eq!(j["repairs"].as_array().unwrap().len(), 70);
@@ -172,7 +243,14 @@ fn flanders_invalid_buildings_all_repaired() {
 fn json_output_is_deterministic() {
     let run = || {
         landpool()
-            .args(["inspect", INVALID, "--crs", "EPSG:31370", "--repair", "--json"])
+            .args([
+                "inspect",
+                INVALID,
+                "--crs",
+                "EPSG:31370",
+                "--repair",
+                "--json",
+            ])
             .output()
             .unwrap()
             .stdout

@@ -30,7 +30,10 @@ fn inverse_of_published_reference_pair() {
     // wandergis/coordtransform (a = 6378245): wgs84togcj02(116.404, 39.915) =
     // [116.41024449916938, 39.91640428150164]; the exact inverse must give the input back.
     let (lon, lat) = gcj02_to_wgs84(116.410_244_499_169_38, 39.916_404_281_501_64);
-    assert!((lon - 116.404).abs() < 1e-9 && (lat - 39.915).abs() < 1e-9, "{lon} {lat}");
+    assert!(
+        (lon - 116.404).abs() < 1e-9 && (lat - 39.915).abs() < 1e-9,
+        "{lon} {lat}"
+    );
 }
 
 proptest! {
@@ -39,5 +42,35 @@ proptest! {
         let (glon, glat) = wgs84_to_gcj02(lon, lat);
         let (wlon, wlat) = gcj02_to_wgs84(glon, glat);
         prop_assert!((wlon - lon).abs() < 1e-7 && (wlat - lat).abs() < 1e-7);
+    }
+}
+
+#[test]
+fn datav_layer_converted_to_wgs84() {
+    use landpool::io::crs::Crs;
+    use landpool::io::gcj02::gcj02_layer_to_wgs84;
+    use landpool::io::{ReadOptions, read_layer};
+    let path = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../shared/data/shenzhen-districts/datav_gcj02/440300_full.json"
+    );
+    let opts = ReadOptions {
+        assume_crs: Some(Crs::gcj02()),
+        ..Default::default()
+    };
+    let original = read_layer(std::path::Path::new(path), &opts).unwrap();
+    let mut layer = original.clone();
+    gcj02_layer_to_wgs84(&mut layer);
+    assert_eq!(layer.crs.as_ref().and_then(|c| c.epsg), Some(4326));
+    for (a, b) in original.features.iter().zip(&layer.features) {
+        let ca = a.geometry.0[0].exterior().0[0];
+        let cb = b.geometry.0[0].exterior().0[0];
+        // Around Shenzhen GCJ-02 is ≈ +0.005° lon, −0.003° lat from WGS84.
+        let (dlon, dlat) = (ca.x - cb.x, ca.y - cb.y);
+        assert!((0.003..0.007).contains(&dlon), "{dlon}");
+        assert!((-0.005..-0.001).contains(&dlat), "{dlat}");
+        // And back: forward conversion reproduces the GCJ-02 input.
+        let (gx, gy) = wgs84_to_gcj02(cb.x, cb.y);
+        assert!((gx - ca.x).abs() < 1e-9 && (gy - ca.y).abs() < 1e-9);
     }
 }

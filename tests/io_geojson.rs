@@ -31,7 +31,10 @@ fn flanders_parcels_oppervl_matches_planar_area() {
     assert_eq!(layer.features.len(), 48);
     let oppervl = layer.field_index("OPPERVL").unwrap();
     assert_eq!(layer.schema[oppervl].kind, FieldKind::Float);
-    assert_eq!(layer.schema[layer.field_index("OIDN").unwrap()].kind, FieldKind::Int);
+    assert_eq!(
+        layer.schema[layer.field_index("OIDN").unwrap()].kind,
+        FieldKind::Int
+    );
     let mut max_diff: f64 = 0.0;
     let mut total = 0.0;
     for f in &layer.features {
@@ -62,7 +65,9 @@ fn flanders_parcels_oppervl_matches_planar_area() {
 fn malformed_json_reports_line_and_column() {
     let err = read_layer(&fixture("malformed.geojson"), &ReadOptions::default()).unwrap_err();
     match &err {
-        Error::Parse { line, column, path, .. } => {
+        Error::Parse {
+            line, column, path, ..
+        } => {
             assert_eq!(*line, Some(4));
             assert_eq!(*column, Some(46));
             assert!(path.ends_with("malformed.geojson"));
@@ -80,7 +85,9 @@ fn non_area_geometry_names_the_feature_and_type() {
     };
     let err = read_layer(&fixture("point.geojson"), &opts).unwrap_err();
     match &err {
-        Error::Feature { feature, message, .. } => {
+        Error::Feature {
+            feature, message, ..
+        } => {
             assert_eq!(feature, "#1 (B)");
             assert!(message.contains("Point"), "{message}");
         }
@@ -121,7 +128,10 @@ fn no_crs_member_means_wgs84_and_areas_are_refused_without_target() {
     assert!(crs.is_geographic());
     let err = prepare_for_areas(&mut layer, None).unwrap_err();
     let msg = err.to_string();
-    assert!(msg.contains("--to-crs") && msg.contains("EPSG:4547"), "{msg}");
+    assert!(
+        msg.contains("--to-crs") && msg.contains("EPSG:4547"),
+        "{msg}"
+    );
     // With a target it reprojects: a 0.01° square at 22.5° N is ≈ 1027 m × 1109 m.
     let to = Crs::parse("EPSG:4547").unwrap();
     let done = prepare_for_areas(&mut layer, Some(&to)).unwrap().unwrap();

@@ -29,13 +29,20 @@ fn gbk_names_decode_and_area_attribute_matches_planar_area() {
     let layer = read_layer(&qu(), &gbk_local()).unwrap();
     assert_eq!(layer.features.len(), 10);
     assert!(layer.crs.as_ref().unwrap().is_projected());
-    let names: Vec<&str> = layer.features.iter().filter_map(|f| f.key.as_deref()).collect();
+    let names: Vec<&str> = layer
+        .features
+        .iter()
+        .filter_map(|f| f.key.as_deref())
+        .collect();
     for expected in ["南山", "光明新区", "福田", "罗湖", "大鹏新区", "坪山新区"] {
         assert!(names.contains(&expected), "{expected} not in {names:?}");
     }
     let area_i = layer.field_index("AREA").unwrap();
     assert_eq!(layer.schema[area_i].kind, FieldKind::Float);
-    assert_eq!(layer.schema[layer.field_index("JDCODE").unwrap()].kind, FieldKind::String);
+    assert_eq!(
+        layer.schema[layer.field_index("JDCODE").unwrap()].kind,
+        FieldKind::String
+    );
     let mut total = 0.0;
     for f in &layer.features {
         let expected = f.attributes[area_i].as_f64().unwrap();
@@ -48,7 +55,11 @@ fn gbk_names_decode_and_area_attribute_matches_planar_area() {
         );
     }
     assert!((total / 1e6 - 1949.04).abs() < 0.01, "total {total}");
-    let gm = layer.features.iter().find(|f| f.key.as_deref() == Some("光明新区")).unwrap();
+    let gm = layer
+        .features
+        .iter()
+        .find(|f| f.key.as_deref() == Some("光明新区"))
+        .unwrap();
     assert!((unsigned_area(&gm.geometry) / 1e6 - 155.309).abs() < 0.001);
     assert!(matches!(layer.attr(gm, "JDCODE"), Some(Value::Str(code)) if code.starts_with("4403")));
     assert!(validate_layer(&layer).is_empty());
@@ -69,8 +80,11 @@ fn without_encoding_gbk_text_is_an_encoding_error_with_advice() {
 
 fn copy_qu_to(dir: &Path) -> PathBuf {
     for ext in ["shp", "shx", "dbf"] {
-        std::fs::copy(Path::new(QU_DIR).join(format!("qu.{ext}")), dir.join(format!("qu.{ext}")))
-            .unwrap();
+        std::fs::copy(
+            Path::new(QU_DIR).join(format!("qu.{ext}")),
+            dir.join(format!("qu.{ext}")),
+        )
+        .unwrap();
     }
     dir.join("qu.shp")
 }
@@ -86,7 +100,12 @@ fn cpg_file_names_the_encoding_and_prj_gives_the_crs() {
         ..Default::default()
     };
     let layer = read_layer(&shp, &opts).unwrap();
-    assert!(layer.features.iter().any(|f| f.key.as_deref() == Some("光明新区")));
+    assert!(
+        layer
+            .features
+            .iter()
+            .any(|f| f.key.as_deref() == Some("光明新区"))
+    );
     let crs = layer.crs.unwrap();
     assert_eq!(crs.epsg, Some(4547));
     assert!(crs.is_projected());
@@ -117,5 +136,8 @@ fn unknown_encoding_option_is_a_usage_error() {
         encoding: Some("klingon".into()),
         ..Default::default()
     };
-    assert!(matches!(read_layer(&qu(), &opts).unwrap_err(), Error::Usage(_)));
+    assert!(matches!(
+        read_layer(&qu(), &opts).unwrap_err(),
+        Error::Usage(_)
+    ));
 }

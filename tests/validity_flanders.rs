@@ -2,9 +2,9 @@
 
 use std::path::Path;
 
+use landpool::Layer;
 use landpool::geom::validity::{ProblemKind, repair_layer, unsigned_area, validate_layer};
 use landpool::io::{ReadOptions, read_layer};
-use landpool::Layer;
 
 const INVALID: &str = concat!(
     env!("CARGO_MANIFEST_DIR"),
@@ -25,13 +25,21 @@ fn all_70_invalid_polygons_are_detected() {
     assert_eq!(layer.features.len(), 70);
     let problems = validate_layer(&layer);
     let mut features: Vec<usize> = problems.iter().map(|p| p.feature.index).collect();
-    assert!(features.windows(2).all(|w| w[0] <= w[1]), "not in feature order");
+    assert!(
+        features.windows(2).all(|w| w[0] <= w[1]),
+        "not in feature order"
+    );
     features.dedup();
     assert_eq!(features, (0..70).collect::<Vec<_>>());
     assert!(
-        problems.iter().all(|p| p.kind == ProblemKind::SelfIntersection),
+        problems
+            .iter()
+            .all(|p| p.kind == ProblemKind::SelfIntersection),
         "{:?}",
-        problems.iter().map(|p| p.kind).collect::<std::collections::BTreeSet<_>>()
+        problems
+            .iter()
+            .map(|p| p.kind)
+            .collect::<std::collections::BTreeSet<_>>()
     );
     assert!(problems.iter().all(|p| p.feature.key.is_some()));
 }
@@ -57,7 +65,12 @@ fn every_invalid_polygon_is_repaired_with_area_reported_and_none_dropped() {
         max_change = max_change.max((r.area_after - r.area_before).abs());
         // Repair keeps the building's recorded area (OPPERVL, 0.01 m² precision + GEOS 0.09).
         let want = expected[f.index];
-        assert!((r.area_after - want).abs() < 0.1, "{}: {} vs {want}", r.feature, r.area_after);
+        assert!(
+            (r.area_after - want).abs() < 0.1,
+            "{}: {} vs {want}",
+            r.feature,
+            r.area_after
+        );
     }
     eprintln!("max |area_after - area_before| = {max_change} m²");
     assert!(validate_layer(&layer).is_empty());
@@ -66,11 +79,18 @@ fn every_invalid_polygon_is_repaired_with_area_reported_and_none_dropped() {
 #[test]
 fn repair_is_identical_whatever_the_thread_count() {
     let run = |threads: usize| {
-        let pool = rayon::ThreadPoolBuilder::new().num_threads(threads).build().unwrap();
+        let pool = rayon::ThreadPoolBuilder::new()
+            .num_threads(threads)
+            .build()
+            .unwrap();
         pool.install(|| {
             let mut layer = load();
             let report = repair_layer(&mut layer);
-            let geoms: Vec<String> = layer.features.iter().map(|f| format!("{:?}", f.geometry)).collect();
+            let geoms: Vec<String> = layer
+                .features
+                .iter()
+                .map(|f| format!("{:?}", f.geometry))
+                .collect();
             (format!("{report:?}"), geoms)
         })
     };

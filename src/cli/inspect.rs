@@ -4,6 +4,8 @@
 use std::path::PathBuf;
 use std::process::ExitCode;
 
+use std::io::Write;
+
 use anyhow::Context;
 use geo::{BoundingRect, Rect};
 use serde_json::json;
@@ -126,7 +128,9 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
             schema: Vec::new(),
             features: Vec::new(),
         };
-        crs::prepare_for_areas(&mut probe, None).err().map(|e| e.to_string())
+        crs::prepare_for_areas(&mut probe, None)
+            .err()
+            .map(|e| e.to_string())
     };
     let areas: Option<Vec<f64>> = area_refusal.is_none().then(|| {
         layer
@@ -147,6 +151,8 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         Some(r) => r.unusable.len(),
     };
 
+    let stdout = std::io::stdout();
+    let mut out = std::io::BufWriter::new(stdout.lock());
     if args.json {
         let report = json!({
             "layer": layer.source.display().to_string(),
@@ -179,61 +185,64 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
                 }).collect::<Vec<_>>()
             }),
         });
-        println!("{}", serde_json::to_string_pretty(&report)?);
+        writeln!(out, "{}", serde_json::to_string_pretty(&report)?)?;
     } else {
-        println!("layer:    {}", layer.source.display());
+        writeln!(out, "layer:    {}", layer.source.display())?;
         match &layer.crs {
-            Some(c) => println!("CRS:      {c} — {}", crs_kind_text(c)),
-            None => println!("CRS:      none declared"),
+            Some(c) => writeln!(out, "CRS:      {c} — {}", crs_kind_text(c))?,
+            None => writeln!(out, "CRS:      none declared")?,
         }
         if to_crs.is_some() {
             if let Some(d) = &declared_crs {
-                println!("          (reprojected from {d})");
+                writeln!(out, "          (reprojected from {d})")?;
             }
         }
-        println!("features: {}", layer.features.len());
+        writeln!(out, "features: {}", layer.features.len())?;
         match bbox {
-            Some(r) => println!(
+            Some(r) => writeln!(
+                out,
                 "bbox:     {:.6} {:.6} {:.6} {:.6}",
                 r.min().x,
                 r.min().y,
                 r.max().x,
                 r.max().y
-            ),
-            None => println!("bbox:     (no coordinates)"),
+            )?,
+            None => writeln!(out, "bbox:     (no coordinates)")?,
         }
         match (total_area, &area_refusal) {
-            (Some(a), _) => println!("area:     {a:.3} m² ({:.6} km²)", a / 1e6),
-            (None, Some(why)) => println!("area:     not computed: {why}"),
+            (Some(a), _) => writeln!(out, "area:     {a:.3} m² ({:.6} km²)", a / 1e6)?,
+            (None, Some(why)) => writeln!(out, "area:     not computed: {why}")?,
             (None, None) => {}
         }
-        println!("schema:   {} field(s)", layer.schema.len());
+        writeln!(out, "schema:   {} field(s)", layer.schema.len())?;
         for f in &layer.schema {
-            println!("  {:<20} {}", f.name, kind_name(f.kind));
+            writeln!(out, "  {:<20} {}", f.name, kind_name(f.kind))?;
         }
-        println!(
+        writeln!(
+            out,
             "geometry problems: {} in {} feature(s)",
             problems.len(),
             problem_features
-        );
+        )?;
         for p in &problems {
-            println!("  {}: {}", p.feature, p.message);
+            writeln!(out, "  {}: {}", p.feature, p.message)?;
         }
         if let Some(r) = &repair {
-            println!("repairs:  {}", r.repaired.len());
+            writeln!(out, "repairs:  {}", r.repaired.len())?;
             for x in &r.repaired {
-                println!(
+                writeln!(
+                    out,
                     "  {}: area {:.3} → {:.3} ({})",
                     x.feature, x.area_before, x.area_after, x.problem
-                );
+                )?;
             }
-            println!("unusable: {}", r.unusable.len());
+            writeln!(out, "unusable: {}", r.unusable.len())?;
             for u in &r.unusable {
-                println!("  {}: {}", u.feature, u.reason);
+                writeln!(out, "  {}: {}", u.feature, u.reason)?;
             }
         }
         if args.features {
-            println!("features:");
+            writeln!(out, "features:")?;
             for (i, f) in layer.features.iter().enumerate() {
                 let area = areas
                     .as_ref()
@@ -245,10 +254,16 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
                     .zip(&f.attributes)
                     .map(|(fld, v)| format!("{}={v}", fld.name))
                     .collect();
-                println!("  {}: area {area}; {}", layer.feature_ref(f), attrs.join(", "));
+                writeln!(
+                    out,
+                    "  {}: area {area}; {}",
+                    layer.feature_ref(f),
+                    attrs.join(", ")
+                )?;
             }
         }
     }
+    out.flush()?;
     if unresolved > 0 {
         eprintln!(
             "{}: {unresolved} feature(s) with invalid geometry{}",

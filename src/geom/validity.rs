@@ -7,7 +7,9 @@
 
 use geo::algorithm::validation::{InvalidMultiPolygon, InvalidPolygon};
 use geo::orient::Direction;
-use geo::{Area, Coord, LineString, MakeValid, MultiPolygon, Orient, Polygon, Validation, unary_union};
+use geo::{
+    Area, Coord, LineString, MakeValid, MultiPolygon, Orient, Polygon, Validation, unary_union,
+};
 use rayon::prelude::*;
 use serde::Serialize;
 
@@ -195,7 +197,11 @@ fn canonical_ring(ring: &LineString<f64>) -> LineString<f64> {
         .enumerate()
         .min_by(|(_, a), (_, b)| a.x.total_cmp(&b.x).then(a.y.total_cmp(&b.y)))
         .map_or(0, |(i, _)| i);
-    let mut coords: Vec<Coord<f64>> = open[start..].iter().chain(&open[..start]).copied().collect();
+    let mut coords: Vec<Coord<f64>> = open[start..]
+        .iter()
+        .chain(&open[..start])
+        .copied()
+        .collect();
     if let Some(first) = coords.first().copied() {
         coords.push(first);
     }
@@ -219,7 +225,8 @@ pub fn canonicalize(geometry: MultiPolygon<f64>) -> MultiPolygon<f64> {
         .orient(Direction::Default)
         .into_iter()
         .map(|p| {
-            let mut holes: Vec<LineString<f64>> = p.interiors().iter().map(canonical_ring).collect();
+            let mut holes: Vec<LineString<f64>> =
+                p.interiors().iter().map(canonical_ring).collect();
             holes.sort_by(|a, b| cmp_xy(first_xy(a), first_xy(b)));
             Polygon::new(canonical_ring(p.exterior()), holes)
         })
@@ -228,8 +235,9 @@ pub fn canonicalize(geometry: MultiPolygon<f64>) -> MultiPolygon<f64> {
     MultiPolygon::new(polys)
 }
 
-/// Repairs one geometry: each polygon with `MakeValid`, then the parts are unioned (so that
-/// overlapping parts do not cancel under the odd-even rule). The result is canonicalised
+/// Repairs one geometry: each polygon with `MakeValid`; if the repaired parts still overlap
+/// (or share edges) they are unioned, so that overlaps count once instead of cancelling under
+/// the odd-even rule. The result is canonicalised
 /// (see [`canonicalize`]).
 pub fn make_valid_geometry(geometry: &MultiPolygon<f64>) -> Result<MultiPolygon<f64>, String> {
     make_valid_raw(geometry).map(canonicalize)
@@ -243,10 +251,13 @@ fn make_valid_raw(geometry: &MultiPolygon<f64>) -> Result<MultiPolygon<f64>, Str
             .map_err(|e| format!("polygon {i}: repair failed: {e}"))?;
         parts.extend(fixed.0);
     }
-    if parts.len() <= 1 || geometry.0.len() <= 1 {
-        return Ok(MultiPolygon::new(parts));
+    let assembled = MultiPolygon::new(parts);
+    // Union only when the repaired parts still overlap or touch along lines: the union
+    // snap-rounds coordinates (≈ 1e-9 × extent), which we avoid when it is not needed.
+    if assembled.0.len() <= 1 || validate_geometry(&assembled).is_empty() {
+        return Ok(assembled);
     }
-    Ok(unary_union(parts.iter()))
+    Ok(unary_union(assembled.0.iter()))
 }
 
 /// Repairs every invalid feature in place. Features that cannot be repaired are listed in
@@ -257,7 +268,11 @@ pub fn repair_layer(layer: &mut Layer) -> RepairReport {
         Repaired(MultiPolygon<f64>, Repair),
         Unusable(Unusable),
     }
-    let refs: Vec<FeatureRef> = layer.features.iter().map(|f| layer.feature_ref(f)).collect();
+    let refs: Vec<FeatureRef> = layer
+        .features
+        .iter()
+        .map(|f| layer.feature_ref(f))
+        .collect();
     let outcomes: Vec<Outcome> = layer
         .features
         .par_iter()

@@ -304,10 +304,7 @@ fn top_level_authority(wkt: &str) -> Option<u32> {
                         let close = wkt[i..].find([']', ')']).map(|p| i + p)?;
                         let inner = &wkt[i + 1..close];
                         let mut parts = inner.split(',').map(|p| p.trim().trim_matches('"'));
-                        if parts
-                            .next()
-                            .is_some_and(|a| a.eq_ignore_ascii_case("EPSG"))
-                        {
+                        if parts.next().is_some_and(|a| a.eq_ignore_ascii_case("EPSG")) {
                             found = parts.next().and_then(|c| c.parse().ok());
                         }
                     }
@@ -346,7 +343,11 @@ pub fn reproject_layer(layer: &mut Layer, to: &Crs) -> Result<()> {
     }
     let src_is_gcj = from.is_gcj02();
     let dst_is_gcj = to.is_gcj02();
-    let src = if src_is_gcj { Crs::wgs84() } else { from.clone() };
+    let src = if src_is_gcj {
+        Crs::wgs84()
+    } else {
+        from.clone()
+    };
     let dst = if dst_is_gcj { Crs::wgs84() } else { to.clone() };
     let transformer = if src == dst {
         None
@@ -522,12 +523,11 @@ impl Transformer {
                     message: format!("CRS `{c}` has no definition, so it cannot be reprojected"),
                 })
         };
-        let proj = proj::Proj::new_known_crs(&def(from)?, &def(to)?, None).map_err(|e| {
-            Error::Crs {
+        let proj =
+            proj::Proj::new_known_crs(&def(from)?, &def(to)?, None).map_err(|e| Error::Crs {
                 path: path.to_path_buf(),
                 message: format!("PROJ cannot relate {from} and {to}: {e}"),
-            }
-        })?;
+            })?;
         Ok(Transformer {
             proj: std::sync::Mutex::new(proj),
         })
@@ -556,13 +556,21 @@ mod tests {
             assert!(c.is_projected());
         }
         assert!(Crs::parse("EPSG:4326").unwrap().is_geographic());
-        assert!(Crs::parse("urn:ogc:def:crs:OGC:1.3:CRS84").unwrap().is_geographic());
+        assert!(
+            Crs::parse("urn:ogc:def:crs:OGC:1.3:CRS84")
+                .unwrap()
+                .is_geographic()
+        );
         assert!(Crs::parse("gcj02").unwrap().is_gcj02());
         assert!(Crs::parse("local").unwrap().is_projected());
         assert!(Crs::parse("nonsense").is_err());
         let p = Crs::parse("+proj=tmerc +lat_0=0 +lon_0=114 +k=1 +x_0=500000 +y_0=0 +ellps=GRS80 +units=m +no_defs").unwrap();
         assert!(p.is_projected());
-        assert!(Crs::parse("+proj=longlat +datum=WGS84").unwrap().is_geographic());
+        assert!(
+            Crs::parse("+proj=longlat +datum=WGS84")
+                .unwrap()
+                .is_geographic()
+        );
     }
 
     #[test]
@@ -577,9 +585,13 @@ mod tests {
         assert_eq!(Crs::from_wkt(lambert).epsg, Some(31370));
         let rd = r#"PROJCS["Amersfoort / RD New",GEOGCS["Amersfoort",DATUM["Amersfoort",SPHEROID["Bessel 1841",6377397.155,299.1528128]]],UNIT["metre",1]]"#;
         assert_eq!(Crs::from_wkt(rd).epsg, Some(28992));
-        let odd = r#"PROJCS["My_Local_Grid",GEOGCS["x",DATUM["y",SPHEROID["z",1,1]]],UNIT["Meter",1.0]]"#;
+        let odd =
+            r#"PROJCS["My_Local_Grid",GEOGCS["x",DATUM["y",SPHEROID["z",1,1]]],UNIT["Meter",1.0]]"#;
         let c = Crs::from_wkt(odd);
-        assert_eq!((c.epsg, c.kind, c.name.as_str()), (None, CrsKind::Projected, "My_Local_Grid"));
+        assert_eq!(
+            (c.epsg, c.kind, c.name.as_str()),
+            (None, CrsKind::Projected, "My_Local_Grid")
+        );
         // The GEOGCS authority inside a PROJCS must not be taken for the PROJCS's.
         let nested = r#"PROJCS["foo",GEOGCS["bar",AUTHORITY["EPSG","4490"]],UNIT["metre",1]]"#;
         assert_eq!(Crs::from_wkt(nested).epsg, None);

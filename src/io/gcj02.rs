@@ -15,7 +15,9 @@ use crate::layer::Layer;
 
 /// Semi-major axis of the Krasovsky 1940 ellipsoid used by GCJ-02 (metres).
 const KRASOVSKY_A: f64 = 6_378_245.0;
-/// First eccentricity squared of the Krasovsky 1940 ellipsoid.
+/// First eccentricity squared of the Krasovsky 1940 ellipsoid, as published (the f64 is the
+/// same when truncated; the literal is kept verbatim so it can be compared with other code).
+#[allow(clippy::excessive_precision)]
 const KRASOVSKY_EE: f64 = 0.006_693_421_622_965_943_23;
 /// Convergence threshold of the inverse iteration, in degrees.
 const INVERSE_TOLERANCE_DEG: f64 = 1e-9;

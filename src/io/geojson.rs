@@ -27,8 +27,8 @@ use std::io::BufReader;
 use std::path::Path;
 
 use geo::{Coord, LineString, MultiPolygon, Polygon};
-use serde::de::{self, DeserializeSeed, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
 use serde::Deserialize;
+use serde::de::{self, DeserializeSeed, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
 
 use crate::error::{Error, Result};
 use crate::io::crs::Crs;
@@ -242,9 +242,9 @@ fn to_multipolygon(g: RawGeometry) -> std::result::Result<MultiPolygon<f64>, Str
     };
     match (g.kind.as_str(), g.coordinates) {
         ("Polygon", None | Some(Coords::Empty)) => Ok(MultiPolygon::new(vec![])),
-        ("Polygon", Some(Coords::Depth2(rings))) => {
-            Ok(MultiPolygon::new(polygon_from_rings(rings).into_iter().collect()))
-        }
+        ("Polygon", Some(Coords::Depth2(rings))) => Ok(MultiPolygon::new(
+            polygon_from_rings(rings).into_iter().collect(),
+        )),
         ("MultiPolygon", None | Some(Coords::Empty)) => Ok(MultiPolygon::new(vec![])),
         ("MultiPolygon", Some(Coords::Depth3(polys))) => Ok(MultiPolygon::new(
             polys.into_iter().filter_map(polygon_from_rings).collect(),
@@ -320,7 +320,10 @@ impl<'de> Deserialize<'de> for Position {
             fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
                 f.write_str("a position [x, y]")
             }
-            fn visit_seq<A: SeqAccess<'de>>(self, seq: A) -> std::result::Result<Position, A::Error> {
+            fn visit_seq<A: SeqAccess<'de>>(
+                self,
+                seq: A,
+            ) -> std::result::Result<Position, A::Error> {
                 finish_position(None, seq).map(Position)
             }
         }

@@ -117,17 +117,32 @@ fn read_geometries(path: &Path) -> Result<Vec<MultiPolygon<f64>>> {
             shapefile::Shape::Polygon(p) => p
                 .rings()
                 .iter()
-                .map(|r| r.points().iter().map(|q| Coord { x: q.x, y: q.y }).collect())
+                .map(|r| {
+                    r.points()
+                        .iter()
+                        .map(|q| Coord { x: q.x, y: q.y })
+                        .collect()
+                })
                 .collect(),
             shapefile::Shape::PolygonM(p) => p
                 .rings()
                 .iter()
-                .map(|r| r.points().iter().map(|q| Coord { x: q.x, y: q.y }).collect())
+                .map(|r| {
+                    r.points()
+                        .iter()
+                        .map(|q| Coord { x: q.x, y: q.y })
+                        .collect()
+                })
                 .collect(),
             shapefile::Shape::PolygonZ(p) => p
                 .rings()
                 .iter()
-                .map(|r| r.points().iter().map(|q| Coord { x: q.x, y: q.y }).collect())
+                .map(|r| {
+                    r.points()
+                        .iter()
+                        .map(|q| Coord { x: q.x, y: q.y })
+                        .collect()
+                })
                 .collect(),
             other => {
                 return Err(Error::Feature {
@@ -172,11 +187,7 @@ pub(crate) fn assemble_rings(rings: Vec<Vec<Coord>>) -> MultiPolygon<f64> {
         let owner = shells
             .iter()
             .enumerate()
-            .filter(|(_, (shell, _, _))| {
-                hole.0
-                    .iter()
-                    .any(|c| shell.contains(&Point::from(*c)))
-            })
+            .filter(|(_, (shell, _, _))| hole.0.iter().any(|c| shell.contains(&Point::from(*c))))
             .min_by(|a, b| a.1.1.total_cmp(&b.1.1))
             .map(|(i, _)| i);
         match owner.and_then(|i| shells.get_mut(i)) {
@@ -205,7 +216,10 @@ enum TextEncoding {
 }
 
 fn encoding_for_label(label: &str) -> Option<&'static Encoding> {
-    let l = label.trim().trim_start_matches('\u{feff}').to_ascii_lowercase();
+    let l = label
+        .trim()
+        .trim_start_matches('\u{feff}')
+        .to_ascii_lowercase();
     let by_codepage = match l.as_str() {
         "65001" => Some(encoding_rs::UTF_8),
         "936" | "cp936" | "ansi 936" => Some(encoding_rs::GBK),
@@ -213,9 +227,7 @@ fn encoding_for_label(label: &str) -> Option<&'static Encoding> {
         "950" | "cp950" => Some(encoding_rs::BIG5),
         "932" | "cp932" => Some(encoding_rs::SHIFT_JIS),
         "949" | "cp949" => Some(encoding_rs::EUC_KR),
-        "1252" | "cp1252" | "ansi 1252" | "latin1" | "latin-1" => {
-            Some(encoding_rs::WINDOWS_1252)
-        }
+        "1252" | "cp1252" | "ansi 1252" | "latin1" | "latin-1" => Some(encoding_rs::WINDOWS_1252),
         "8859-1" | "88591" => Some(encoding_rs::WINDOWS_1252),
         _ => None,
     };
@@ -262,7 +274,8 @@ struct DbfField {
 }
 
 fn read_u16(b: &[u8], at: usize) -> Option<usize> {
-    b.get(at..at + 2).map(|s| usize::from(u16::from_le_bytes([s[0], s[1]])))
+    b.get(at..at + 2)
+        .map(|s| usize::from(u16::from_le_bytes([s[0], s[1]])))
 }
 
 fn read_u32(b: &[u8], at: usize) -> Option<usize> {
@@ -328,9 +341,11 @@ fn read_dbf(path: &Path, encoding: TextEncoding) -> Result<DbfTable> {
             .get(at..at + 32)
             .ok_or_else(|| bad("truncated field descriptor".into()))?;
         let name_end = desc[..11].iter().position(|&b| b == 0).unwrap_or(11);
-        let name = decode(&desc[..name_end], &|| format!("field name #{}", fields.len()))?
-            .trim()
-            .to_string();
+        let name = decode(&desc[..name_end], &|| {
+            format!("field name #{}", fields.len())
+        })?
+        .trim()
+        .to_string();
         fields.push(DbfField {
             name,
             kind: desc[11],
@@ -351,9 +366,7 @@ fn read_dbf(path: &Path, encoding: TextEncoding) -> Result<DbfTable> {
             name: f.name.clone(),
             kind: match f.kind {
                 b'C' | b'M' => FieldKind::String,
-                b'N' | b'F' if f.decimals == 0 && f.kind == b'N' && f.length < 19 => {
-                    FieldKind::Int
-                }
+                b'N' | b'F' if f.decimals == 0 && f.kind == b'N' && f.length < 19 => FieldKind::Int,
                 b'N' | b'F' | b'O' | b'Y' => FieldKind::Float,
                 b'I' | b'+' => FieldKind::Int,
                 b'L' => FieldKind::Bool,
@@ -378,9 +391,9 @@ fn read_dbf(path: &Path, encoding: TextEncoding) -> Result<DbfTable> {
             off += field.length;
             let what = || format!("record #{r}, field {}", field.name);
             let value = match field.kind {
-                b'I' if raw.len() == 4 => {
-                    Value::Int(i64::from(i32::from_le_bytes([raw[0], raw[1], raw[2], raw[3]])))
-                }
+                b'I' if raw.len() == 4 => Value::Int(i64::from(i32::from_le_bytes([
+                    raw[0], raw[1], raw[2], raw[3],
+                ]))),
                 b'O' if raw.len() == 8 => {
                     let mut a = [0u8; 8];
                     a.copy_from_slice(raw);
@@ -399,9 +412,9 @@ fn read_dbf(path: &Path, encoding: TextEncoding) -> Result<DbfTable> {
                     } else if sf.kind == FieldKind::Int {
                         match t.parse::<i64>() {
                             Ok(i) => Value::Int(i),
-                            Err(_) => parse_float(t).map(Value::Float).ok_or_else(|| {
-                                bad(format!("{}: `{t}` is not a number", what()))
-                            })?,
+                            Err(_) => parse_float(t)
+                                .map(Value::Float)
+                                .ok_or_else(|| bad(format!("{}: `{t}` is not a number", what())))?,
                         }
                     } else {
                         parse_float(t)
@@ -452,7 +465,10 @@ mod tests {
         let mut v = vec![
             Coord { x: x0, y: y0 },
             Coord { x: x0 + s, y: y0 },
-            Coord { x: x0 + s, y: y0 + s },
+            Coord {
+                x: x0 + s,
+                y: y0 + s,
+            },
             Coord { x: x0, y: y0 + s },
             Coord { x: x0, y: y0 },
         ];
