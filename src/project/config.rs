@@ -51,15 +51,21 @@ pub struct ProjectSection {
     #[serde(deserialize_with = "toml_date")]
     pub assessment_date: NaiveDate,
     /// 纳入年度计划日期: the date the project entered the annual consolidation plan.
-    #[serde(deserialize_with = "toml_date")]
-    pub entered_plan_date: NaiveDate,
-    /// 实施方案已批准: whether the implementation plan is approved.
+    /// Default: the boundary feature's `entered_plan_date` attribute.
+    #[serde(default, deserialize_with = "toml_date_opt")]
+    pub entered_plan_date: Option<NaiveDate>,
+    /// 实施方案已批准: whether the implementation plan is approved. Default: the boundary
+    /// feature's `plan_approved` attribute, else false.
     #[serde(default)]
-    pub plan_approved: bool,
+    pub plan_approved: Option<bool>,
     /// The whole project lies in a major-project area (市级以上重大项目 / 产业空间整备区 /
-    /// 综合功能整备区): the 15-year rule does not apply to its state-granted land.
+    /// 综合功能整备区): the 15-year rule does not apply to its state-granted land. Default:
+    /// the boundary feature's `major_project` attribute, else false.
     #[serde(default)]
-    pub major_project: bool,
+    pub major_project: Option<bool>,
+    /// Where the dates and flags above came from (filled in when the project is resolved).
+    #[serde(default, skip_deserializing)]
+    pub dates_from: Option<String>,
     /// `auto` (the transition rule decides, default), `new` (2022 draft) or `rules_2018`.
     #[serde(default)]
     pub rules: RuleSelection,
@@ -80,6 +86,12 @@ fn toml_date<'de, D: serde::Deserializer<'de>>(d: D) -> std::result::Result<Naiv
     NaiveDate::parse_from_str(text.trim(), "%Y-%m-%d").map_err(|_| {
         serde::de::Error::custom(format!("expected a date like 2026-06-30, found `{text}`"))
     })
+}
+
+fn toml_date_opt<'de, D: serde::Deserializer<'de>>(
+    d: D,
+) -> std::result::Result<Option<NaiveDate>, D::Error> {
+    toml_date(d).map(Some)
 }
 
 /// Which rule set the user asks for.
@@ -172,6 +184,8 @@ pub struct FieldMap {
     pub legal_area: String,
     pub major_project: String,
     pub boundary_id: String,
+    pub entered_plan_date: String,
+    pub plan_approved: String,
     pub building_use: String,
     pub building_floor_area: String,
     pub density_zone: String,
@@ -193,6 +207,8 @@ impl Default for FieldMap {
             legal_area: s("legal_area"),
             major_project: s("major_project"),
             boundary_id: s("project_id"),
+            entered_plan_date: s("entered_plan_date"),
+            plan_approved: s("plan_approved"),
             building_use: s("use"),
             building_floor_area: s("floor_area"),
             density_zone: s("density_zone"),

@@ -120,19 +120,19 @@ pub fn assess_project_file(path: &Path) -> Result<ProjectRun> {
 }
 
 /// Assesses a parsed project file.
-pub fn assess_project(config: ProjectFile) -> Result<ProjectRun> {
+pub fn assess_project(mut config: ProjectFile) -> Result<ProjectRun> {
     let new_rules = RuleSet::load(config.resolve(&config.rule_sets.new))?;
+    let layers = load_layers(&config)?;
+    let entered_plan = resolve_project_facts(&mut config, &layers)?;
     let decision = select_rules(
         &new_rules,
         &TransitionInput {
-            entered_plan: config.project.entered_plan_date,
-            plan_approved: config.project.plan_approved,
+            entered_plan,
+            plan_approved: config.project.plan_approved.unwrap_or(false),
             choice: config.project.rules.choice(),
         },
     )
     .map_err(|e| in_file(&config.path, "project.rules", e))?;
-
-    let layers = load_layers(&config)?;
     let m = measure::measure(&config, &layers)?;
 
     let (computation, mut findings, mut warnings, not_official) = match decision.chosen {
@@ -202,6 +202,56 @@ pub fn assess_project(config: ProjectFile) -> Result<ProjectRun> {
         config,
         layers,
         report,
+    })
+}
+
+/// Fills the project's dates and flags the project file leaves out from the boundary
+/// feature's attributes, and records where each came from. Returns the entered-plan date.
+fn resolve_project_facts(
+    config: &mut ProjectFile,
+    layers: &ProjectLayers,
+) -> Result<chrono::NaiveDate> {
+    let boundary_layer = &layers.boundary;
+    let boundary = measure::project_boundary(config, boundary_layer)?;
+    let attr = |name: &str| boundary_layer.attr(boundary, name);
+    let mut from_attributes = Vec::new();
+    let fields = config.fields.clone();
+    let p = &mut config.project;
+    if p.entered_plan_date.is_none() {
+        let v = attr(&fields.entered_plan_date);
+        let date = v
+            .and_then(crate::Value::as_date)
+            .ok_or_else(|| Error::Feature {
+                path: boundary_layer.source.clone(),
+                feature: boundary_layer.feature_ref(boundary).to_string(),
+                message: format!(
+                    "no entered-plan date (纳入年度计划日期): attribute `{}` is {}; give it as \
+                 [project] entered_plan_date in the project file or fix the attribute",
+                    fields.entered_plan_date,
+                    v.map_or("missing".to_string(), |v| format!("{v:?}, not a date"))
+                ),
+            })?;
+        p.entered_plan_date = Some(date);
+        from_attributes.push("entered_plan_date");
+    }
+    if p.plan_approved.is_none() {
+        p.plan_approved = Some(measure::truthy(attr(&fields.plan_approved)));
+        from_attributes.push("plan_approved");
+    }
+    if p.major_project.is_none() {
+        p.major_project = Some(measure::truthy(attr(&fields.major_project)));
+        from_attributes.push("major_project");
+    }
+    p.dates_from = Some(if from_attributes.is_empty() {
+        "project file".into()
+    } else {
+        format!(
+            "boundary feature attributes ({}); the rest from the project file",
+            from_attributes.join(", ")
+        )
+    });
+    p.entered_plan_date.ok_or_else(|| Error::Policy {
+        message: "entered-plan date unresolved".into(),
     })
 }
 

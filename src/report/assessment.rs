@@ -134,6 +134,9 @@ pub fn write_report_json(path: &Path, report: &ProjectReport) -> Result<()> {
     })
 }
 
+/// Findings of one code printed in the summary before the rest are counted.
+const FINDINGS_SHOWN_PER_CODE: usize = 5;
+
 const PARCEL_COLUMNS: &[&str] = &[
     "parcel_id",
     "feature_index",
@@ -368,12 +371,28 @@ pub fn summary_table(report: &ProjectReport) -> String {
     }
     if !report.findings.is_empty() {
         let _ = writeln!(s, "\nFindings ({}):", report.findings.len());
+        // At most a few per code on screen; report.json has them all.
+        let mut shown: std::collections::BTreeMap<&str, usize> = Default::default();
         for f in &report.findings {
+            let n = shown.entry(f.code.as_str()).or_insert(0);
+            *n += 1;
+            if *n > FINDINGS_SHOWN_PER_CODE {
+                continue;
+            }
             let sev = serde_json::to_value(f.severity)
                 .ok()
                 .and_then(|v| v.as_str().map(str::to_string))
                 .unwrap_or_default();
             let _ = writeln!(s, "  [{sev}] {}: {}", f.code, f.message);
+        }
+        for (code, n) in shown {
+            if n > FINDINGS_SHOWN_PER_CODE {
+                let _ = writeln!(
+                    s,
+                    "  … {} more `{code}` finding(s) in report.json",
+                    n - FINDINGS_SHOWN_PER_CODE
+                );
+            }
         }
     }
     if !report.warnings.is_empty() {
