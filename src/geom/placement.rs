@@ -53,7 +53,7 @@ pub fn place_sites(
                 return Err(format!("overlay with the boundary failed: {m}"));
             }
             let area = table.source_areas[i];
-            if !(area > 0.0) {
+            if area.is_nan() || area <= 0.0 {
                 return Err("the site geometry is empty or has no area".into());
             }
             let inside_area = inside[i].min(area);

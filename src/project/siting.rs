@@ -190,13 +190,23 @@ pub fn site_project(
         sliver_floor: tol.max(config.input.sliver_floor_m2),
         threads: None,
     };
-    for o in &self_overlaps(&geoms, &opts).overlaps {
+    let overlaps = self_overlaps(&geoms, &opts).overlaps;
+    if !overlaps.is_empty() {
+        let pairs: Vec<String> = overlaps
+            .iter()
+            .map(|o| {
+                format!(
+                    "{} and {} by {:.3} m²",
+                    rows[o.a].site_id, rows[o.b].site_id, o.area
+                )
+            })
+            .collect();
         return Err(Error::Feature {
             path: sites.source.clone(),
-            feature: format!("{} and {}", rows[o.a].site_id, rows[o.b].site_id),
+            feature: format!("{} pair(s) of retained-land sites", overlaps.len()),
             message: format!(
-                "retained-land sites overlap by {:.3} m²: the same land would be counted twice",
-                o.area
+                "sites overlap, so the same land would be counted twice: {}",
+                pairs.join("; ")
             ),
         });
     }
