@@ -235,10 +235,7 @@ fn run_area_file(rel: &str, tally: &mut Tally) {
                         .flatten()
                         .collect::<Vec<_>>()
                         .join("; ");
-                    tally.skip(
-                        "WKT not readable by the wkt crate",
-                        format!("{what}: {msg}"),
-                    );
+                    tally.skip("operand not readable as WKT", format!("{what}: {msg}"));
                     continue;
                 }
             };
@@ -341,7 +338,7 @@ fn run_predicate_file(rel: &str, tally: &mut Tally) {
                 continue;
             };
             let (Ok(a), Ok(b)) = (parse_wkt(ta), parse_wkt(tb)) else {
-                tally.skip("WKT not readable by the wkt crate", what);
+                tally.skip("operand not readable as WKT", what);
                 continue;
             };
             let expected = match op.expected.to_ascii_lowercase().as_str() {

@@ -383,6 +383,43 @@ mod tests {
         assert!(!t.pieces[0].covered);
     }
 
+    /// A kernel that panics, standing in for a geometry library bug on one pair.
+    struct PanickingKernel;
+    impl IntersectionAreaKernel for PanickingKernel {
+        fn name(&self) -> &'static str {
+            "panicking"
+        }
+        fn intersection_area(
+            &self,
+            a: &AreaOperand<'_>,
+            _b: &AreaOperand<'_>,
+        ) -> Result<f64, String> {
+            if a.geometry.0.len() == 2 {
+                panic!("simulated kernel bug");
+            }
+            Ok(1.0)
+        }
+    }
+
+    #[test]
+    fn a_panicking_pair_becomes_a_pair_error() {
+        let zones = vec![wkt!(MULTIPOLYGON(((0. 0.,10. 0.,10. 10.,0. 10.,0. 0.))))];
+        let parcels = vec![
+            wkt!(MULTIPOLYGON(((9. 1.,11. 1.,11. 2.,9. 2.,9. 1.)))),
+            wkt!(MULTIPOLYGON(((9. 3.,11. 3.,11. 4.,9. 4.,9. 3.)),((9. 5.,11. 5.,11. 6.,9. 6.,9. 5.)))),
+        ];
+        let t = TargetIndex::new(&zones).overlay_with_kernel(
+            &parcels,
+            &OverlayOptions::default(),
+            &PanickingKernel,
+        );
+        assert_eq!(t.pieces.len(), 1);
+        assert_eq!(t.pieces[0].source, 0);
+        assert_eq!(t.errors.len(), 1);
+        assert_eq!((t.errors[0].source, t.errors[0].target), (1, 0));
+        assert!(t.errors[0].message.contains("simulated kernel bug"));
+    }
+
     #[test]
     fn sliver_floor_separates_tiny_pieces() {
         let zones = vec![wkt!(MULTIPOLYGON(((0. 0.,10. 0.,10. 10.,0. 10.,0. 0.))))];
