@@ -229,7 +229,7 @@ fn plot_layer_topology_and_contiguity() {
         .expect("bbox")
         .to_polygon(),
     ]);
-    let gaps = landpool::geom::topology::gaps(&boundary, &plots, 1e-3);
+    let gaps = landpool::geom::topology::gaps(&boundary, &plots, 1e-3).expect("gaps");
     assert!(
         common::close(gaps.covered_area, total, 1e-7, 0.0),
         "{}",

@@ -49,8 +49,11 @@ pub struct AreaOperand<'a> {
 }
 
 impl<'a> AreaOperand<'a> {
-    /// `None` for an empty geometry (no bounding box).
+    /// `None` for an empty geometry (no bounding box) or one with non-finite coordinates.
     pub fn new(geometry: &'a MultiPolygon<f64>) -> Option<Self> {
+        if !super::index::all_finite(geometry) {
+            return None;
+        }
         let bbox = geometry.bounding_rect()?;
         Some(AreaOperand {
             geometry,
