@@ -5,7 +5,9 @@
 
 use criterion::{Criterion, criterion_group, criterion_main};
 use geo::{LineString, MultiPolygon, Polygon};
-use landpool::geom::clip::{AreaOperand, BooleanOpsKernel, ConvexClipKernel, DefaultKernel};
+use landpool::geom::clip::{
+    AreaOperand, BooleanOpsKernel, ConvexClipKernel, DefaultKernel, TriangulatedClipKernel,
+};
 use landpool::geom::{IntersectionAreaKernel, OverlayOptions, TargetIndex};
 use std::hint::black_box;
 
@@ -108,6 +110,12 @@ fn kernels(c: &mut Criterion) {
         b.iter(|| {
             black_box(BooleanOpsKernel { preclip: false }.intersection_area(&notched_op, &cross_op))
         })
+    });
+    c.bench_function("triangulated_concave_parcel_x_concave_zone", |b| {
+        b.iter(|| black_box(TriangulatedClipKernel.intersection_area(&notched_op, &cross_op)))
+    });
+    c.bench_function("default_kernel_concave_pair", |b| {
+        b.iter(|| black_box(DefaultKernel.intersection_area(&notched_op, &cross_op)))
     });
     c.bench_function("default_kernel_convex_pair", |b| {
         b.iter(|| black_box(DefaultKernel.intersection_area(&parcel_op, &big_op)))
