@@ -103,8 +103,10 @@ fn plots_x_zones_match_geos_reference() {
                     piece.source, piece.target, piece.area
                 )
             });
-        let rel = (piece.area - row.isect_area).abs() / row.isect_area.max(1e-300);
-        worst = worst.max(rel);
+        // Below 1 m² the CSV's 6 decimals dominate any relative figure.
+        if row.isect_area > 1.0 {
+            worst = worst.max((piece.area - row.isect_area).abs() / row.isect_area);
+        }
         if !common::close(piece.area, row.isect_area, REL, ABS) {
             mismatches.push(format!(
                 "plot {} × zone {}: {} vs reference {} (covered {})",
@@ -140,7 +142,7 @@ fn plots_x_zones_match_geos_reference() {
     }
     println!(
         "almere: {} pieces ({} covered short cuts), {} slivers, {} reference rows below the \
-         floor, worst relative difference {worst:.3e}",
+         floor, worst relative difference (pieces > 1 m²) {worst:.3e}",
         table.pieces.len(),
         covered,
         table.slivers.len(),
