@@ -45,6 +45,30 @@ fn star_strategy() -> impl Strategy<Value = MultiPolygon<f64>> {
     })
 }
 
+/// A star with a 2 × 2 square hole at its centre (n ≥ 5 and r ≥ 5 keep the hole inside).
+fn holed_star_strategy() -> impl Strategy<Value = MultiPolygon<f64>> {
+    (5usize..12).prop_flat_map(|n| {
+        (
+            -50.0..50.0f64,
+            -50.0..50.0f64,
+            prop::collection::vec(5.0..40.0f64, n),
+            prop::collection::vec(0.0..1.0f64, n),
+        )
+            .prop_map(|(cx, cy, r, j)| {
+                let mut mp = star(cx, cy, &r, &j);
+                let hole = LineString::from(vec![
+                    (cx - 1.0, cy - 1.0),
+                    (cx - 1.0, cy + 1.0),
+                    (cx + 1.0, cy + 1.0),
+                    (cx + 1.0, cy - 1.0),
+                    (cx - 1.0, cy - 1.0),
+                ]);
+                mp.0[0].interiors_push(hole);
+                mp
+            })
+    })
+}
+
 /// A convex polygon: points on an ellipse at sorted random angles.
 fn convex_strategy() -> impl Strategy<Value = MultiPolygon<f64>> {
     (
@@ -210,6 +234,37 @@ proptest! {
             if p.covered {
                 prop_assert!(g.covers(s), "covered short cut but geo says not covered: {:?}", p);
                 prop_assert_eq!(p.area, t.source_areas[p.source]);
+            }
+        }
+    }
+
+    #[test]
+    fn engine_matches_brute_force_boolean_ops(
+        sources in prop::collection::vec(
+            prop_oneof![star_strategy(), convex_strategy(), holed_star_strategy()], 1..6),
+        targets in prop::collection::vec(
+            prop_oneof![star_strategy(), convex_strategy(), holed_star_strategy()], 1..6),
+    ) {
+        let opts = OverlayOptions { sliver_floor: 0.0, threads: None };
+        let t = overlay_areas(&sources, &targets, &opts);
+        prop_assert!(t.errors.is_empty());
+        for (i, s) in sources.iter().enumerate() {
+            for (j, g) in targets.iter().enumerate() {
+                let ours: f64 = t
+                    .pieces
+                    .iter()
+                    .filter(|p| p.source == i && p.target == j)
+                    .map(|p| p.area)
+                    .sum();
+                let (os, og) = (AreaOperand::new(s).expect("s"), AreaOperand::new(g).expect("g"));
+                let bo = BooleanOpsKernel { preclip: false }
+                    .intersection_area(&os, &og)
+                    .expect("bo");
+                let scale = s.unsigned_area() + g.unsigned_area();
+                prop_assert!(
+                    (ours - bo).abs() <= 1e-7 * scale,
+                    "source {} target {}: engine {} vs BooleanOps {}", i, j, ours, bo
+                );
             }
         }
     }
