@@ -41,7 +41,17 @@ const PREDICATE_FILES: &[&str] = &[
 ];
 
 /// Known failures: (file, case number (1-based), op) → reason found when investigating.
-const ALLOWED_FAILURES: &[(&str, usize, &str, &str)] = &[];
+const ALLOWED_FAILURES: &[(&str, usize, &str, &str)] = &[(
+    "misc/TestOverlay.xml",
+    2,
+    "union",
+    "GEOS #488, a robustness regression case (almost-coincident segments; it only has to \
+     produce a valid result). Investigated: the expected union has area 7.68600e-5, i.e. it \
+     implies a∩b = 3.836e-7, while two independent methods agree on a∩b = 4.84695e-7 \
+     (earcut + Sutherland-Hodgman: 4.846950100e-7; geo/i_overlay: 4.846949998e-7) and geo's \
+     own union has area 7.67579e-5 = |A| + |B| - a∩b. Both operands are valid. The expected \
+     geometry was produced by a snapping overlay that moved the near-coincident edges.",
+)];
 
 #[derive(Default)]
 struct Tally {
@@ -158,11 +168,126 @@ fn parse_file(rel: &str) -> Run {
     }
 }
 
+/// WKT, or hex WKB (some robust cases are written that way).
 fn parse_wkt(s: &str) -> Result<Geometry<f64>, String> {
     if !s.is_empty() && s.chars().all(|c| c.is_ascii_hexdigit()) {
-        return Err("hex WKB, not WKT (no WKB reader among the dev-dependencies)".into());
+        let bytes: Vec<u8> = (0..s.len() / 2)
+            .map(|i| u8::from_str_radix(&s[2 * i..2 * i + 2], 16).map_err(|e| e.to_string()))
+            .collect::<Result<_, _>>()?;
+        let mut r = WkbReader { b: &bytes, pos: 0 };
+        return r.geometry();
     }
     Geometry::<f64>::try_from_wkt_str(s).map_err(|e| format!("{e}"))
+}
+
+/// A minimal (E)WKB reader for the suite's hex operands: 2-D, Z and M are read and dropped.
+struct WkbReader<'a> {
+    b: &'a [u8],
+    pos: usize,
+}
+
+impl WkbReader<'_> {
+    fn take<const N: usize>(&mut self) -> Result<[u8; N], String> {
+        let out: [u8; N] = self
+            .b
+            .get(self.pos..self.pos + N)
+            .ok_or("WKB truncated")?
+            .try_into()
+            .map_err(|_| "WKB truncated")?;
+        self.pos += N;
+        Ok(out)
+    }
+    fn u32(&mut self, le: bool) -> Result<u32, String> {
+        let b = self.take::<4>()?;
+        Ok(if le {
+            u32::from_le_bytes(b)
+        } else {
+            u32::from_be_bytes(b)
+        })
+    }
+    fn f64(&mut self, le: bool) -> Result<f64, String> {
+        let b = self.take::<8>()?;
+        Ok(if le {
+            f64::from_le_bytes(b)
+        } else {
+            f64::from_be_bytes(b)
+        })
+    }
+    fn coords(&mut self, le: bool, dims: usize) -> Result<Vec<geo::Coord<f64>>, String> {
+        let n = self.u32(le)?;
+        (0..n)
+            .map(|_| {
+                let x = self.f64(le)?;
+                let y = self.f64(le)?;
+                for _ in 2..dims {
+                    self.f64(le)?;
+                }
+                Ok(geo::Coord { x, y })
+            })
+            .collect()
+    }
+    fn geometry(&mut self) -> Result<Geometry<f64>, String> {
+        let le = self.take::<1>()?[0] == 1;
+        let raw = self.u32(le)?;
+        let mut dims = 2;
+        if raw & 0x8000_0000 != 0 {
+            dims += 1;
+        }
+        if raw & 0x4000_0000 != 0 {
+            dims += 1;
+        }
+        if raw & 0x2000_0000 != 0 {
+            self.u32(le)?; // SRID
+        }
+        let iso = raw & 0x0FFF_FFFF;
+        dims += match iso / 1000 {
+            1 | 2 => 1,
+            3 => 2,
+            _ => 0,
+        };
+        let ty = iso % 1000;
+        let polygon = |r: &mut Self| -> Result<geo::Polygon<f64>, String> {
+            let n = r.u32(le)?;
+            let mut rings = (0..n)
+                .map(|_| r.coords(le, dims).map(geo::LineString::new))
+                .collect::<Result<Vec<_>, _>>()?;
+            if rings.is_empty() {
+                return Ok(geo::Polygon::new(geo::LineString::new(vec![]), vec![]));
+            }
+            let shell = rings.remove(0);
+            Ok(geo::Polygon::new(shell, rings))
+        };
+        Ok(match ty {
+            1 => {
+                let c = (self.f64(le)?, self.f64(le)?);
+                for _ in 2..dims {
+                    self.f64(le)?;
+                }
+                Geometry::Point(c.into())
+            }
+            2 => Geometry::LineString(geo::LineString::new(self.coords(le, dims)?)),
+            3 => Geometry::Polygon(polygon(self)?),
+            4..=7 => {
+                let n = self.u32(le)?;
+                let parts = (0..n)
+                    .map(|_| self.geometry())
+                    .collect::<Result<Vec<_>, _>>()?;
+                if ty == 6 {
+                    let polys = parts
+                        .into_iter()
+                        .map(|g| match g {
+                            Geometry::Polygon(p) => Ok(p),
+                            _ => Err("MULTIPOLYGON part is not a polygon".to_string()),
+                        })
+                        .collect::<Result<Vec<_>, _>>()?;
+                    Geometry::MultiPolygon(geo::MultiPolygon::new(polys))
+                } else {
+                    Geometry::GeometryCollection(geo::GeometryCollection::new_from(parts))
+                }
+            }
+            other => return Err(format!("WKB geometry type {other} not supported")),
+        })
+    }
 }
 
 fn polygonal(g: &Geometry<f64>) -> Option<MultiPolygon<f64>> {
@@ -235,10 +360,7 @@ fn run_area_file(rel: &str, tally: &mut Tally) {
                         .flatten()
                         .collect::<Vec<_>>()
                         .join("; ");
-                    tally.skip(
-                        "WKT not readable by the wkt crate",
-                        format!("{what}: {msg}"),
-                    );
+                    tally.skip("operand not readable as WKT", format!("{what}: {msg}"));
                     continue;
                 }
             };
@@ -341,7 +463,7 @@ fn run_predicate_file(rel: &str, tally: &mut Tally) {
                 continue;
             };
             let (Ok(a), Ok(b)) = (parse_wkt(ta), parse_wkt(tb)) else {
-                tally.skip("WKT not readable by the wkt crate", what);
+                tally.skip("operand not readable as WKT", what);
                 continue;
             };
             let expected = match op.expected.to_ascii_lowercase().as_str() {
@@ -420,6 +542,8 @@ fn jts_overlay_area_suite() {
     }
     tally.report("JTS overlay (area of result)");
     assert!(tally.pass >= 100, "too few checks ran: {}", tally.pass);
+    // Every allow-listed failure still fails (a fixed one must leave the list).
+    assert_eq!(tally.allowed.len(), ALLOWED_FAILURES.len());
     assert!(
         tally.fail.is_empty(),
         "{} unexplained failures",

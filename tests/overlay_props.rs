@@ -2,7 +2,9 @@
 //! covers/intersects, thread-count independence, and the two exact kernels agreeing.
 
 use geo::{Area, Covers, Intersects, LineString, MultiPolygon, Polygon};
-use landpool::geom::clip::{AreaOperand, BooleanOpsKernel, ConvexClipKernel, DefaultKernel};
+use landpool::geom::clip::{
+    AreaOperand, BooleanOpsKernel, ConvexClipKernel, DefaultKernel, TriangulatedClipKernel,
+};
 use landpool::geom::{IntersectionAreaKernel, OverlayOptions, TargetIndex, overlay_areas};
 use proptest::prelude::*;
 
@@ -40,6 +42,30 @@ fn star_strategy() -> impl Strategy<Value = MultiPolygon<f64>> {
             prop::collection::vec(0.0..1.0f64, n),
         )
             .prop_map(|(cx, cy, r, j)| star(cx, cy, &r, &j))
+    })
+}
+
+/// A star with a 2 × 2 square hole at its centre (n ≥ 5 and r ≥ 5 keep the hole inside).
+fn holed_star_strategy() -> impl Strategy<Value = MultiPolygon<f64>> {
+    (5usize..12).prop_flat_map(|n| {
+        (
+            -50.0..50.0f64,
+            -50.0..50.0f64,
+            prop::collection::vec(5.0..40.0f64, n),
+            prop::collection::vec(0.0..1.0f64, n),
+        )
+            .prop_map(|(cx, cy, r, j)| {
+                let mut mp = star(cx, cy, &r, &j);
+                let hole = LineString::from(vec![
+                    (cx - 1.0, cy - 1.0),
+                    (cx - 1.0, cy + 1.0),
+                    (cx + 1.0, cy + 1.0),
+                    (cx + 1.0, cy - 1.0),
+                    (cx - 1.0, cy - 1.0),
+                ]);
+                mp.0[0].interiors_push(hole);
+                mp
+            })
     })
 }
 
@@ -98,7 +124,18 @@ fn grid_tiling(xf: &[f64], yf: &[f64]) -> Vec<MultiPolygon<f64>> {
 /// are concave and go through the general (BooleanOps) path.
 fn zigzag_tiling(xf: &[f64], wiggle: &[f64]) -> Vec<MultiPolygon<f64>> {
     let knots: Vec<f64> = (0..=8).map(|k| -101.0 + 202.0 * k as f64 / 8.0).collect();
-    let xs = cuts(-100.0, 100.0, xf);
+    // Inner borders at least 17 apart and 17 from the outer ones, so that wiggles of ±8
+    // never make two borders cross.
+    let mut xs = vec![-101.0];
+    for x in cuts(-80.0, 80.0, xf) {
+        if x > -81.0 && x < 81.0 && xs.last().is_some_and(|l| x - l >= 17.0) {
+            xs.push(x);
+        }
+    }
+    if xs.last().is_some_and(|l| 101.0 - l < 17.0) && xs.len() > 1 {
+        xs.pop();
+    }
+    xs.push(101.0);
     // Border k: x = xs[k] + wiggle, fixed outer borders.
     let borders: Vec<Vec<(f64, f64)>> = xs
         .iter()
@@ -202,6 +239,37 @@ proptest! {
     }
 
     #[test]
+    fn engine_matches_brute_force_boolean_ops(
+        sources in prop::collection::vec(
+            prop_oneof![star_strategy(), convex_strategy(), holed_star_strategy()], 1..6),
+        targets in prop::collection::vec(
+            prop_oneof![star_strategy(), convex_strategy(), holed_star_strategy()], 1..6),
+    ) {
+        let opts = OverlayOptions { sliver_floor: 0.0, threads: None };
+        let t = overlay_areas(&sources, &targets, &opts);
+        prop_assert!(t.errors.is_empty());
+        for (i, s) in sources.iter().enumerate() {
+            for (j, g) in targets.iter().enumerate() {
+                let ours: f64 = t
+                    .pieces
+                    .iter()
+                    .filter(|p| p.source == i && p.target == j)
+                    .map(|p| p.area)
+                    .sum();
+                let (os, og) = (AreaOperand::new(s).expect("s"), AreaOperand::new(g).expect("g"));
+                let bo = BooleanOpsKernel { preclip: false }
+                    .intersection_area(&os, &og)
+                    .expect("bo");
+                let scale = s.unsigned_area() + g.unsigned_area();
+                prop_assert!(
+                    (ours - bo).abs() <= 1e-7 * scale,
+                    "source {} target {}: engine {} vs BooleanOps {}", i, j, ours, bo
+                );
+            }
+        }
+    }
+
+    #[test]
     fn one_and_four_threads_give_identical_tables(
         jitter in prop::collection::vec(-1.0..1.0f64, 16..64),
         zone_jitter in prop::collection::vec(-1.0..1.0f64, 8..16),
@@ -235,6 +303,17 @@ proptest! {
         prop_assert!((sh - bo_cut).abs() <= 1e-7 * scale, "SH {} vs cut BooleanOps {}", sh, bo_cut);
         prop_assert!((sh - sh_rev).abs() <= 1e-12 * scale);
         prop_assert_eq!(sh, def);
+    }
+
+    #[test]
+    fn triangulated_clip_agrees_with_boolean_ops(a in star_strategy(), b in star_strategy()) {
+        let (oa, ob) = (AreaOperand::new(&a).expect("a"), AreaOperand::new(&b).expect("b"));
+        let tri = TriangulatedClipKernel.intersection_area(&oa, &ob).expect("earcut");
+        let tri_rev = TriangulatedClipKernel.intersection_area(&ob, &oa).expect("earcut");
+        let bo = BooleanOpsKernel { preclip: false }.intersection_area(&oa, &ob).expect("bo");
+        let scale = a.unsigned_area() + b.unsigned_area();
+        prop_assert!((tri - bo).abs() <= 1e-7 * scale, "triangulated {} vs BooleanOps {}", tri, bo);
+        prop_assert!((tri - tri_rev).abs() <= 1e-12 * scale);
     }
 }
 

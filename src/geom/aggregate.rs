@@ -243,6 +243,7 @@ mod tests {
             errors: vec![],
             source_areas: vec![4.0, 2.0],
             target_areas: vec![10.0, 5.0],
+            ..OverlayTable::default()
         }
     }
 

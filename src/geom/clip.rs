@@ -1,7 +1,7 @@
 //! Area kernels: the exact area of the intersection of two polygonal geometries.
 //!
 //! The overlay engine needs intersection *areas*, rarely the geometry itself, so the kernels
-//! here return a number. Two exact methods are provided and tested against each other:
+//! here return a number. The kernels are tested against each other:
 //!
 //! * [`ConvexClipKernel`] — Sutherland–Hodgman clipping of every ring of one operand by the
 //!   other operand when that one is a single convex ring. With a convex window, SH preserves
@@ -12,9 +12,18 @@
 //!   i_overlay snap-rounds to a grid proportional to the operands' extent, so both operands
 //!   are first cut down (area-exactly, with SH by a rectangle) to the intersection of their
 //!   bounding boxes: the grid then follows the size of the piece, not of a city-wide zone.
+//! * [`TriangulatedClipKernel`] — exact for any pair of valid polygons: earcut triangulation
+//!   of the operand with fewer vertices, then SH of the other by each (convex) triangle. The
+//!   triangulation is checked (its triangles must add up to the polygon's area) and cached
+//!   per operand.
 //!
-//! [`DefaultKernel`] uses the convex path when either operand is convex and the general path
-//! otherwise. Coordinates are shifted to a local origin before any arithmetic so that
+//! [`DefaultKernel`] uses the convex path when either operand is convex, the triangulated
+//! path otherwise, and `BooleanOps` only if earcut fails on both operands. Why not
+//! `BooleanOps` as the general path: its snap rounding moves areas by up to 1e-4 m² on the
+//! Almere plots (a 79.53 m² piece came out 1.3e-6 relative off GEOS), while the SH-based
+//! paths agree with GEOS to the 6 decimals of the reference.
+//!
+//! Coordinates are shifted to a local origin before any arithmetic so that
 //! projected coordinates of 10^6 m do not cost the shoelace sum its precision.
 
 use std::sync::OnceLock;
@@ -40,8 +49,11 @@ pub struct AreaOperand<'a> {
 }
 
 impl<'a> AreaOperand<'a> {
-    /// `None` for an empty geometry (no bounding box).
+    /// `None` for an empty geometry (no bounding box) or one with non-finite coordinates.
     pub fn new(geometry: &'a MultiPolygon<f64>) -> Option<Self> {
+        if !super::index::all_finite(geometry) {
+            return None;
+        }
         let bbox = geometry.bounding_rect()?;
         Some(AreaOperand {
             geometry,

@@ -45,7 +45,8 @@ pub struct Component {
 }
 
 /// Connected components, ordered by their smallest member. Every input polygon belongs to
-/// exactly one component (an empty geometry forms a component of area 0 on its own).
+/// exactly one component (an empty geometry, or one with non-finite coordinates, forms a
+/// component on its own).
 pub fn contiguous_components(
     polygons: &[MultiPolygon<f64>],
     opts: &ContiguityOptions,
@@ -54,6 +55,9 @@ pub fn contiguous_components(
     let edges: Vec<EdgeSet> = polygons.iter().map(EdgeSet::new).collect();
     let mut parent: Vec<usize> = (0..polygons.len()).collect();
     for (i, poly) in polygons.iter().enumerate() {
+        if !super::index::all_finite(poly) {
+            continue;
+        }
         let Some(r) = poly.bounding_rect() else {
             continue;
         };

@@ -14,6 +14,12 @@ pub(crate) type EnvelopeEntry = GeomWithData<Rectangle<[f64; 2]>, usize>;
 /// Edge sets smaller than this are scanned linearly; an R-tree does not pay below it.
 const EDGE_TREE_MIN: usize = 48;
 
+/// True when every coordinate is finite (NaN/inf would poison the R-trees' ordering).
+pub fn all_finite(mp: &MultiPolygon<f64>) -> bool {
+    use geo::CoordsIter;
+    mp.coords_iter().all(|c| c.x.is_finite() && c.y.is_finite())
+}
+
 pub(crate) fn rect_to_aabb(r: &Rect<f64>) -> AABB<[f64; 2]> {
     AABB::from_corners([r.min().x, r.min().y], [r.max().x, r.max().y])
 }
@@ -25,11 +31,13 @@ fn envelope_entry(r: &Rect<f64>, data: usize) -> EnvelopeEntry {
     )
 }
 
-/// Bulk-loaded R-tree over the envelopes of a slice of geometries (empty ones are skipped).
+/// Bulk-loaded R-tree over the envelopes of a slice of geometries (empty ones and ones with
+/// non-finite coordinates are skipped).
 pub(crate) fn envelope_tree(geoms: &[MultiPolygon<f64>]) -> RTree<EnvelopeEntry> {
     let entries = geoms
         .iter()
         .enumerate()
+        .filter(|(_, g)| all_finite(g))
         .filter_map(|(i, g)| g.bounding_rect().map(|r| envelope_entry(&r, i)))
         .collect();
     RTree::bulk_load(entries)
@@ -43,9 +51,11 @@ pub(crate) struct EdgeSet {
 }
 
 impl EdgeSet {
+    /// Empty for a geometry with non-finite coordinates.
     pub(crate) fn new(mp: &MultiPolygon<f64>) -> Self {
         let mut edges = Vec::new();
-        for p in &mp.0 {
+        let polys: &[geo::Polygon<f64>] = if all_finite(mp) { &mp.0 } else { &[] };
+        for p in polys {
             for ring in std::iter::once(p.exterior()).chain(p.interiors()) {
                 for l in ring.lines() {
                     if l.start != l.end {
@@ -174,6 +184,16 @@ impl<'a> TargetIndex<'a> {
     /// The indexed target geometries.
     pub fn targets(&self) -> &'a [MultiPolygon<f64>] {
         self.targets
+    }
+
+    /// Targets with non-finite coordinates: never matched.
+    pub fn non_finite_targets(&self) -> Vec<usize> {
+        self.targets
+            .iter()
+            .enumerate()
+            .filter(|(_, t)| !all_finite(t))
+            .map(|(i, _)| i)
+            .collect()
     }
 
     /// Planar area of each target.

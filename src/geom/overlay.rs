@@ -69,6 +69,11 @@ pub struct OverlayTable {
     pub source_areas: Vec<f64>,
     /// Planar area of each target.
     pub target_areas: Vec<f64>,
+    /// Sources with non-finite (NaN/infinite) coordinates: never matched, listed so that
+    /// nothing is dropped silently.
+    pub non_finite_sources: Vec<usize>,
+    /// Targets with non-finite coordinates: never matched.
+    pub non_finite_targets: Vec<usize>,
 }
 
 /// Overlays `sources` with `targets` using the default kernel (builds a one-off index).
@@ -99,6 +104,7 @@ struct ChunkRows {
     pieces: Vec<Piece>,
     slivers: Vec<Piece>,
     errors: Vec<PairError>,
+    non_finite: Vec<usize>,
 }
 
 impl<'a> TargetIndex<'a> {
@@ -133,6 +139,7 @@ impl<'a> TargetIndex<'a> {
                 .collect();
             let mut table = OverlayTable {
                 target_areas: self.target_areas(),
+                non_finite_targets: self.non_finite_targets(),
                 ..OverlayTable::default()
             };
             for (areas, rows) in chunks {
@@ -140,6 +147,7 @@ impl<'a> TargetIndex<'a> {
                 table.pieces.extend(rows.pieces);
                 table.slivers.extend(rows.slivers);
                 table.errors.extend(rows.errors);
+                table.non_finite_sources.extend(rows.non_finite);
             }
             table
         };
@@ -166,6 +174,10 @@ impl<'a> TargetIndex<'a> {
         for (k, geom) in chunk.iter().enumerate() {
             let source = first + k;
             areas.push(geom.unsigned_area());
+            if !super::index::all_finite(geom) {
+                rows.non_finite.push(source);
+                continue;
+            }
             let Some(src) = AreaOperand::new(geom) else {
                 continue;
             };
@@ -381,6 +393,66 @@ mod tests {
         assert_eq!(t.pieces.len(), 1);
         assert!((t.pieces[0].area - 1.0).abs() < 1e-12);
         assert!(!t.pieces[0].covered);
+    }
+
+    #[test]
+    fn non_finite_coordinates_are_listed_not_matched() {
+        let zones = vec![
+            wkt!(MULTIPOLYGON(((0. 0.,10. 0.,10. 10.,0. 10.,0. 0.)))),
+            MultiPolygon::new(vec![geo::Polygon::new(
+                geo::LineString::from(vec![(0., 0.), (f64::NAN, 0.), (1., 1.), (0., 0.)]),
+                vec![],
+            )]),
+        ];
+        let parcels = vec![
+            MultiPolygon::new(vec![geo::Polygon::new(
+                geo::LineString::from(vec![(1., 1.), (f64::INFINITY, 1.), (2., 2.), (1., 1.)]),
+                vec![],
+            )]),
+            wkt!(MULTIPOLYGON(((1. 1.,2. 1.,2. 2.,1. 2.,1. 1.)))),
+        ];
+        let t = overlay_areas(&parcels, &zones, &OverlayOptions::default());
+        assert_eq!(t.non_finite_sources, vec![0]);
+        assert_eq!(t.non_finite_targets, vec![1]);
+        assert_eq!(t.pieces.len(), 1);
+        assert_eq!((t.pieces[0].source, t.pieces[0].target), (1, 0));
+    }
+
+    /// A kernel that panics, standing in for a geometry library bug on one pair.
+    struct PanickingKernel;
+    impl IntersectionAreaKernel for PanickingKernel {
+        fn name(&self) -> &'static str {
+            "panicking"
+        }
+        fn intersection_area(
+            &self,
+            a: &AreaOperand<'_>,
+            _b: &AreaOperand<'_>,
+        ) -> Result<f64, String> {
+            if a.geometry.0.len() == 2 {
+                panic!("simulated kernel bug");
+            }
+            Ok(1.0)
+        }
+    }
+
+    #[test]
+    fn a_panicking_pair_becomes_a_pair_error() {
+        let zones = vec![wkt!(MULTIPOLYGON(((0. 0.,10. 0.,10. 10.,0. 10.,0. 0.))))];
+        let parcels = vec![
+            wkt!(MULTIPOLYGON(((9. 1.,11. 1.,11. 2.,9. 2.,9. 1.)))),
+            wkt!(MULTIPOLYGON(((9. 3.,11. 3.,11. 4.,9. 4.,9. 3.)),((9. 5.,11. 5.,11. 6.,9. 6.,9. 5.)))),
+        ];
+        let t = TargetIndex::new(&zones).overlay_with_kernel(
+            &parcels,
+            &OverlayOptions::default(),
+            &PanickingKernel,
+        );
+        assert_eq!(t.pieces.len(), 1);
+        assert_eq!(t.pieces[0].source, 0);
+        assert_eq!(t.errors.len(), 1);
+        assert_eq!((t.errors[0].source, t.errors[0].target), (1, 0));
+        assert!(t.errors[0].message.contains("simulated kernel bug"));
     }
 
     #[test]

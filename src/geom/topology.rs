@@ -4,7 +4,7 @@
 use geo::{Area, BooleanOps, BoundingRect, MultiPolygon, Polygon};
 
 use super::clip::{DefaultKernel, IntersectionAreaKernel};
-use super::index::TargetIndex;
+use super::index::{TargetIndex, all_finite};
 use super::overlay::{OverlayOptions, PairError};
 
 /// Two parcels that overlap by more than the sliver floor (`a < b`).
@@ -62,18 +62,35 @@ pub struct GapReport {
     pub gap_area: f64,
     /// The gap parts whose area is at least the floor, largest first.
     pub gaps: Vec<Polygon<f64>>,
+    /// Parcels with non-finite coordinates, left out of the union.
+    pub non_finite_parcels: Vec<usize>,
 }
 
 /// Uncovered area inside `boundary`: boundary − union(parcels meeting it). Parts smaller
 /// than `floor` are dropped from [`GapReport::gaps`] but still counted in `gap_area`.
 ///
 /// Uses geo `BooleanOps` (i_overlay, snap-rounded: areas agree with an exact kernel to about
-/// 1e-9 of the boundary's extent squared).
-pub fn gaps(boundary: &MultiPolygon<f64>, parcels: &[MultiPolygon<f64>], floor: f64) -> GapReport {
+/// 1e-8 relative). Errors when the boundary has non-finite coordinates or the union fails.
+pub fn gaps(
+    boundary: &MultiPolygon<f64>,
+    parcels: &[MultiPolygon<f64>],
+    floor: f64,
+) -> crate::Result<GapReport> {
+    let geometry_error = |message: String| crate::Error::Geometry {
+        feature: "gap boundary".into(),
+        message,
+    };
+    if !all_finite(boundary) {
+        return Err(geometry_error("non-finite coordinates".into()));
+    }
     let boundary_area = boundary.unsigned_area();
+    let non_finite_parcels: Vec<usize> = (0..parcels.len())
+        .filter(|&i| parcels.get(i).is_some_and(|p| !all_finite(p)))
+        .collect();
     let inside: Vec<&MultiPolygon<f64>> = match boundary.bounding_rect() {
         Some(b) => parcels
             .iter()
+            .filter(|p| all_finite(p))
             .filter(|p| {
                 p.bounding_rect()
                     .is_some_and(|r| super::clip::rect_intersection(&r, &b).is_some())
@@ -81,22 +98,28 @@ pub fn gaps(boundary: &MultiPolygon<f64>, parcels: &[MultiPolygon<f64>], floor: 
             .collect(),
         None => Vec::new(),
     };
-    let union = geo::unary_union(inside);
-    let covered_area = union.intersection(boundary).unsigned_area();
-    let mut gap_parts: Vec<(f64, Polygon<f64>)> = boundary
-        .difference(&union)
+    let (union, covered_area, difference) = std::panic::catch_unwind(|| {
+        let union = geo::unary_union(inside);
+        let covered = union.intersection(boundary).unsigned_area();
+        let difference = boundary.difference(&union);
+        (union, covered, difference)
+    })
+    .map_err(|p| geometry_error(super::overlay::panic_message(p.as_ref())))?;
+    drop(union);
+    let mut gap_parts: Vec<(f64, Polygon<f64>)> = difference
         .0
         .into_iter()
         .map(|p| (p.unsigned_area(), p))
         .filter(|(a, _)| *a >= floor && *a > 0.0)
         .collect();
     gap_parts.sort_by(|x, y| y.0.total_cmp(&x.0));
-    GapReport {
+    Ok(GapReport {
         boundary_area,
         covered_area,
         gap_area: (boundary_area - covered_area).max(0.0),
         gaps: gap_parts.into_iter().map(|(_, p)| p).collect(),
-    }
+        non_finite_parcels,
+    })
 }
 
 #[cfg(test)]
@@ -118,7 +141,7 @@ mod tests {
         assert_eq!((r.overlaps[0].a, r.overlaps[0].b), (0, 1));
         assert!((r.overlaps[0].area - 10.0).abs() < 1e-9);
         let boundary = wkt!(MULTIPOLYGON(((0. 0.,10. 0.,10. 10.,0. 10.,0. 0.))));
-        let g = gaps(&boundary, &parcels, 1e-3);
+        let g = gaps(&boundary, &parcels, 1e-3).expect("gaps");
         assert!((g.gap_area - 10.0).abs() < 1e-6, "{}", g.gap_area);
         assert_eq!(g.gaps.len(), 1);
     }
