@@ -13,6 +13,7 @@
 //! * [`report`] — human and machine reports, and the regression diff.
 //! * [`synth`] — a seeded synthetic district generator.
 
+pub mod batch;
 pub mod error;
 pub mod geom;
 

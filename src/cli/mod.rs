@@ -6,6 +6,7 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand};
 
 mod assess;
+mod batch;
 mod diff;
 mod inspect;
 mod overlay;
@@ -34,6 +35,8 @@ pub enum Command {
     Overlay(overlay::Args),
     /// Assess one land-consolidation project (project.toml).
     Assess(assess::Args),
+    /// Every project of a district in one run (district.toml).
+    Batch(batch::Args),
     /// Retained-land siting of one project: inside / outside / straddling, fit, off-site value.
     Siting(siting::Args),
     /// Compare two report.json files figure by figure.
@@ -57,6 +60,7 @@ pub fn main() -> ExitCode {
         Command::Synth(a) => synth::run(a),
         Command::Overlay(a) => overlay::run(a),
         Command::Assess(a) => assess::run(a),
+        Command::Batch(a) => batch::run(a),
         Command::Siting(a) => siting::run(a),
         Command::Diff(a) => diff::run(a),
     };

@@ -72,7 +72,9 @@ pub struct ProjectSection {
 }
 
 /// A date written either as a TOML date (`2026-06-30`) or as a string (`"2026-06-30"`).
-fn toml_date<'de, D: serde::Deserializer<'de>>(d: D) -> std::result::Result<NaiveDate, D::Error> {
+pub(crate) fn toml_date<'de, D: serde::Deserializer<'de>>(
+    d: D,
+) -> std::result::Result<NaiveDate, D::Error> {
     #[derive(Deserialize)]
     #[serde(untagged)]
     enum Raw {

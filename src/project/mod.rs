@@ -119,13 +119,43 @@ pub fn assess_project_file(path: &Path) -> Result<ProjectRun> {
     assess_project(config)
 }
 
-/// Assesses a parsed project file.
-pub fn assess_project(mut config: ProjectFile) -> Result<ProjectRun> {
-    let new_rules = RuleSet::load(config.resolve(&config.rule_sets.new))?;
+/// The two rule sets a project may be assessed under, loaded once (a batch shares them).
+#[derive(Debug, Clone)]
+pub struct RuleSets {
+    /// The 2022 draft rules (they also hold the transition rule's effective date).
+    pub new: RuleSet,
+    pub rules_2018: RuleSet,
+}
+
+impl RuleSets {
+    /// Loads the rule-set files a project (or district) file names.
+    pub fn load(config: &ProjectFile) -> Result<RuleSets> {
+        Ok(RuleSets {
+            new: RuleSet::load(config.resolve(&config.rule_sets.new))?,
+            rules_2018: RuleSet::load(config.resolve(&config.rule_sets.rules_2018))?,
+        })
+    }
+}
+
+/// Assesses a parsed project file: loads its rule sets and layers, then measures and
+/// assesses.
+pub fn assess_project(config: ProjectFile) -> Result<ProjectRun> {
+    let rules = RuleSets::load(&config)?;
     let layers = load_layers(&config)?;
+    assess_loaded(config, layers, &rules)
+}
+
+/// Assesses a project whose layers are already loaded and validated (the batch hands each
+/// project the part of the district layers near its boundary).
+pub fn assess_loaded(
+    mut config: ProjectFile,
+    layers: ProjectLayers,
+    rules: &RuleSets,
+) -> Result<ProjectRun> {
+    let new_rules = &rules.new;
     let entered_plan = resolve_project_facts(&mut config, &layers)?;
     let decision = select_rules(
-        &new_rules,
+        new_rules,
         &TransitionInput {
             entered_plan,
             plan_approved: config.project.plan_approved.unwrap_or(false),
@@ -133,12 +163,13 @@ pub fn assess_project(mut config: ProjectFile) -> Result<ProjectRun> {
         },
     )
     .map_err(|e| in_file(&config.path, "project.rules", e))?;
+
     let m = measure::measure(&config, &layers)?;
 
     let (computation, mut findings, mut warnings, not_official) = match decision.chosen {
         RuleChoice::New => {
             let input = measure::policy_input_2022(&config, &m)?;
-            let a = crate::policy::assess(&new_rules, &input)?;
+            let a = crate::policy::assess(new_rules, &input)?;
             let (f, w, i) = (
                 a.findings.clone(),
                 a.warnings.clone(),
@@ -147,9 +178,8 @@ pub fn assess_project(mut config: ProjectFile) -> Result<ProjectRun> {
             (Computation::New(Box::new(a)), f, w, i)
         }
         RuleChoice::Rules2018 => {
-            let rules_2018 = RuleSet::load(config.resolve(&config.rule_sets.rules_2018))?;
             let input = measure::policy_input_2018(&config, &m)?;
-            let a = crate::policy::assess_2018(&rules_2018, &input)?;
+            let a = crate::policy::assess_2018(&rules.rules_2018, &input)?;
             let (f, w, i) = (
                 a.findings.clone(),
                 a.warnings.clone(),

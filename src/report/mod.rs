@@ -1,4 +1,5 @@
 //! Reports: JSON for machines, tables for people, and the regression diff.
 
 pub mod assessment;
+pub mod batch;
 pub mod diff;

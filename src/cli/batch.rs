@@ -1,0 +1,113 @@
+//! `landpool batch`: every project of a district in one run.
+
+use std::io::IsTerminal;
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::sync::Arc;
+use std::time::Instant;
+
+use landpool::batch::{BatchOptions, DistrictFile, ProjectStatus, run_batch};
+use landpool::report::batch::write_batch_outputs;
+
+#[derive(Debug, clap::Args)]
+#[command(after_help = "Examples:
+  landpool batch data/sample/district.toml --out out/district
+  landpool batch district.toml --out results --threads 2 --strict
+
+Reads the district layers once, assesses every feature of the project-boundary layer
+as `landpool assess` would, in parallel, and writes projects.csv, projects/<id>/report.json,
+parcels.csv, parcels.geojson and findings.csv into --out. A broken project is a `failed`
+row and does not stop the others. Exit code: 0 (also when projects failed, unless
+--strict), 1 bad district input or --strict with failed projects, 2 usage.")]
+pub struct Args {
+    /// The district file (district.toml).
+    pub district: PathBuf,
+    /// Output folder.
+    #[arg(long)]
+    pub out: PathBuf,
+    /// Worker threads (default: all cores). The outputs do not depend on it.
+    #[arg(long)]
+    pub threads: Option<usize>,
+    /// Exit with code 1 when any project failed.
+    #[arg(long)]
+    pub strict: bool,
+    /// No progress bar, no summary line.
+    #[arg(long, short)]
+    pub quiet: bool,
+}
+
+pub fn run(args: Args) -> anyhow::Result<ExitCode> {
+    if args.threads == Some(0) {
+        return Err(landpool::Error::Usage("--threads must be at least 1".into()).into());
+    }
+    let started = Instant::now();
+    let district = DistrictFile::load(&args.district)?;
+    let bar = (!args.quiet && std::io::stderr().is_terminal()).then(|| {
+        let bar = indicatif::ProgressBar::new(0);
+        bar.set_style(
+            indicatif::ProgressStyle::with_template(
+                "{bar:40} {pos}/{len} projects  {per_sec}  ETA {eta}",
+            )
+            .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+        );
+        bar
+    });
+    let progress = bar.clone().map(|bar| {
+        Arc::new(move |done: usize, total: usize| {
+            bar.set_length(total as u64);
+            bar.set_position(done as u64);
+        }) as landpool::batch::ProgressFn
+    });
+    let run = run_batch(
+        &district,
+        &BatchOptions {
+            threads: args.threads,
+            progress,
+        },
+    )?;
+    if let Some(bar) = bar {
+        bar.finish_and_clear();
+    }
+    let t = Instant::now();
+    write_batch_outputs(&args.out, &run)?;
+    let write = t.elapsed().as_secs_f64();
+    let count = |s| run.projects.iter().filter(|p| p.status == s).count();
+    let failed = count(ProjectStatus::Failed);
+    if !args.quiet {
+        let tm = &run.times;
+        eprintln!(
+            "{} projects: {} ok, {} with findings, {} failed; {} parcels; {} overlapping project pair(s)",
+            run.projects.len(),
+            count(ProjectStatus::Ok),
+            count(ProjectStatus::Findings),
+            failed,
+            run.parcels.len(),
+            run.overlaps.len()
+        );
+        eprintln!(
+            "time: read {:.2} s, index {:.2} s, district overlay {:.2} s, assess {:.2} s, write {:.2} s, total {:.2} s",
+            tm.read,
+            tm.index,
+            tm.district_overlay,
+            tm.assess,
+            write,
+            started.elapsed().as_secs_f64()
+        );
+        for p in run
+            .projects
+            .iter()
+            .filter(|p| p.status == ProjectStatus::Failed)
+        {
+            eprintln!(
+                "failed: {}: {}",
+                p.project_id,
+                p.error.as_deref().unwrap_or("")
+            );
+        }
+    }
+    Ok(if args.strict && failed > 0 {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    })
+}

@@ -1,0 +1,215 @@
+//! Outputs of `landpool batch`: projects.csv (one row per project), a report.json per
+//! project under projects/<id>/, the district-wide parcels.csv / parcels.geojson and
+//! findings.csv. Every file is written atomically; rows are in input order.
+
+use std::path::Path;
+
+use crate::batch::{BatchRun, ProjectStatus, headline};
+use crate::io::write::{
+    CoordFormat, GeoJsonFeatureWriter, geojson_crs_name, write_atomic, write_csv,
+};
+use crate::layer::Value;
+use crate::report::assessment::write_report_json;
+use crate::{Error, Result};
+
+const HEADLINE_COLUMNS: &[&str] = &[
+    "rules",
+    "counted_land_area_m2",
+    "land_rights_coef",
+    "density_base_far",
+    "building_rights_coef",
+    "function_coef",
+    "rights_floor_area_m2",
+    "planned_floor_area_m2",
+    "retained_land_area_m2",
+];
+
+fn status_str(s: ProjectStatus) -> &'static str {
+    match s {
+        ProjectStatus::Ok => "ok",
+        ProjectStatus::Findings => "findings",
+        ProjectStatus::Failed => "failed",
+    }
+}
+
+/// A file-system-safe folder name for a project id.
+pub fn project_dir_name(id: &str) -> String {
+    id.chars()
+        .map(|c| {
+            if c.is_alphanumeric() || matches!(c, '-' | '_' | '.') {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect()
+}
+
+/// Writes every batch output into `dir`.
+pub fn write_batch_outputs(dir: &Path, run: &BatchRun) -> Result<()> {
+    let parcels_layer = &run.parcels_layer;
+    std::fs::create_dir_all(dir.join("projects")).map_err(|e| Error::io(dir, e))?;
+    for p in &run.projects {
+        if let Some(report) = &p.report {
+            let pdir = dir.join("projects").join(project_dir_name(&p.project_id));
+            std::fs::create_dir_all(&pdir).map_err(|e| Error::io(&pdir, e))?;
+            write_report_json(&pdir.join("report.json"), report)?;
+        }
+    }
+
+    let mut header = vec!["project_id", "name", "status", "findings", "violations"];
+    header.extend_from_slice(HEADLINE_COLUMNS);
+    header.push("error");
+    write_csv(
+        &dir.join("projects.csv"),
+        &header,
+        run.projects.iter().map(|p| {
+            let mut row = vec![
+                p.project_id.clone(),
+                p.name.clone().unwrap_or_default(),
+                status_str(p.status).to_string(),
+            ];
+            match &p.report {
+                Some(r) => {
+                    row.push(r.findings.len().to_string());
+                    row.push(
+                        r.findings
+                            .iter()
+                            .filter(|f| f.severity == crate::policy::Severity::Violation)
+                            .count()
+                            .to_string(),
+                    );
+                    row.extend(headline(r).into_iter().map(|(_, v)| v));
+                }
+                None => {
+                    row.extend(std::iter::repeat_n(
+                        String::new(),
+                        2 + HEADLINE_COLUMNS.len(),
+                    ));
+                }
+            }
+            row.push(p.error.clone().unwrap_or_default());
+            row
+        }),
+    )?;
+
+    let mut findings: Vec<Vec<String>> = Vec::new();
+    for p in &run.projects {
+        if let Some(r) = &p.report {
+            for f in &r.findings {
+                findings.push(vec![
+                    p.project_id.clone(),
+                    f.code.clone(),
+                    serde_json::to_value(f.severity)
+                        .ok()
+                        .and_then(|v| v.as_str().map(str::to_string))
+                        .unwrap_or_default(),
+                    f.message.clone(),
+                ]);
+            }
+        }
+        if let Some(e) = &p.error {
+            findings.push(vec![
+                p.project_id.clone(),
+                "project_failed".into(),
+                "error".into(),
+                e.clone(),
+            ]);
+        }
+    }
+    for o in &run.overlaps {
+        findings.push(vec![
+            format!("{};{}", o.project_a, o.project_b),
+            "projects_overlap".into(),
+            "violation".into(),
+            format!(
+                "projects {} and {} overlap by {:.2} m²; {} parcel(s) lie in both: {}",
+                o.project_a,
+                o.project_b,
+                o.overlap_m2,
+                o.parcels_in_both.len(),
+                o.parcels_in_both.join(" ")
+            ),
+        ]);
+    }
+    write_csv(
+        &dir.join("findings.csv"),
+        &["project_id", "code", "severity", "message"],
+        findings,
+    )?;
+
+    let parcel_row = |p: &crate::batch::DistrictParcel| {
+        let status = if p.tenure.is_none() {
+            "unclassified"
+        } else {
+            match p.project_ids.len() {
+                0 => "outside_projects",
+                1 => "in_project",
+                _ => "in_several_projects",
+            }
+        };
+        (status, p.project_ids.join(";"))
+    };
+    write_csv(
+        &dir.join("parcels.csv"),
+        &[
+            "parcel_id",
+            "feature_index",
+            "status",
+            "tenure",
+            "tenure_error",
+            "area_m2",
+            "density_base_far",
+            "zone_covered_share",
+            "project_ids",
+        ],
+        run.parcels.iter().map(|p| {
+            let (status, ids) = parcel_row(p);
+            vec![
+                p.parcel_id.clone(),
+                p.feature_index.to_string(),
+                status.to_string(),
+                p.tenure.map(|t| t.to_string()).unwrap_or_default(),
+                p.tenure_error.clone().unwrap_or_default(),
+                p.area_m2.to_string(),
+                p.density_base_far
+                    .map(|x| x.to_string())
+                    .unwrap_or_default(),
+                p.zone_covered_share.to_string(),
+                ids,
+            ]
+        }),
+    )?;
+
+    let path = dir.join("parcels.geojson");
+    let crs = parcels_layer.crs.as_ref().and_then(geojson_crs_name);
+    write_atomic(&path, |w| {
+        let mut fw = GeoJsonFeatureWriter::begin(
+            w,
+            &path,
+            "parcels",
+            crs.as_deref(),
+            CoordFormat::Shortest,
+        )?;
+        for (f, p) in parcels_layer.features.iter().zip(&run.parcels) {
+            let (status, ids) = parcel_row(p);
+            let props = [
+                ("parcel_id", Value::Str(p.parcel_id.clone())),
+                ("status", Value::Str(status.into())),
+                (
+                    "tenure",
+                    p.tenure.map_or(Value::Null, |t| Value::Str(t.to_string())),
+                ),
+                ("area_m2", Value::Float(p.area_m2)),
+                (
+                    "density_base_far",
+                    p.density_base_far.map_or(Value::Null, Value::Float),
+                ),
+                ("project_ids", Value::Str(ids)),
+            ];
+            fw.write_feature(&f.geometry, props.iter().map(|(k, v)| (*k, v)))?;
+        }
+        fw.finish()?;
+        Ok(())
+    })
+}
