@@ -4,6 +4,8 @@
 
 use std::path::Path;
 
+use rayon::prelude::*;
+
 use crate::batch::{BatchRun, ProjectStatus, headline};
 use crate::io::write::{
     CoordFormat, GeoJsonFeatureWriter, geojson_crs_name, write_atomic, write_csv,
@@ -49,13 +51,15 @@ pub fn project_dir_name(id: &str) -> String {
 pub fn write_batch_outputs(dir: &Path, run: &BatchRun) -> Result<()> {
     let parcels_layer = &run.parcels_layer;
     std::fs::create_dir_all(dir.join("projects")).map_err(|e| Error::io(dir, e))?;
-    for p in &run.projects {
+    // One file per project: written in parallel (the files are independent; each is atomic).
+    run.projects.par_iter().try_for_each(|p| -> Result<()> {
         if let Some(report) = &p.report {
             let pdir = dir.join("projects").join(project_dir_name(&p.project_id));
             std::fs::create_dir_all(&pdir).map_err(|e| Error::io(&pdir, e))?;
             write_report_json(&pdir.join("report.json"), report)?;
         }
-    }
+        Ok(())
+    })?;
 
     let mut header = vec!["project_id", "name", "status", "findings", "violations"];
     header.extend_from_slice(HEADLINE_COLUMNS);

@@ -83,9 +83,9 @@ impl SynthOptions {
                 self.parcels
             )));
         }
-        if self.projects > 999 {
+        if self.projects > 99_999 {
             return Err(Error::Usage(format!(
-                "--projects must be at most 999 (got {})",
+                "--projects must be at most 99,999 (got {})",
                 self.projects
             )));
         }
@@ -279,8 +279,11 @@ fn push(layer: &mut Layer, ring: Vec<Coord>, attributes: Vec<Value>) {
     });
 }
 
-/// Chinese numeral for 1–999 (项目一, 项目十二, 项目一百零五).
+/// Chinese numeral for 1–999 (项目一, 项目十二, 项目一百零五); Arabic digits beyond.
 fn chinese_number(n: usize) -> String {
+    if n > 999 {
+        return n.to_string();
+    }
     const D: [&str; 10] = ["零", "一", "二", "三", "四", "五", "六", "七", "八", "九"];
     let (h, t, u) = (n / 100 % 10, n / 10 % 10, n % 10);
     let mut s = String::new();
