@@ -127,12 +127,18 @@ impl DistrictFile {
 /// Called after each project with (projects done, total), e.g. to move a progress bar.
 pub type ProgressFn = std::sync::Arc<dyn Fn(usize, usize) + Send + Sync>;
 
+/// Receives each assessed project's report as soon as it is done (e.g. to write it), so
+/// that a district of thousands of projects does not hold every report in memory.
+pub type ReportSink = std::sync::Arc<dyn Fn(&str, &ProjectReport) -> Result<()> + Send + Sync>;
+
 /// Options of a batch run.
 #[derive(Clone, Default)]
 pub struct BatchOptions {
     /// Worker threads (`None`: all cores). Results do not depend on it.
     pub threads: Option<usize>,
     pub progress: Option<ProgressFn>,
+    /// Where reports go; without one, each outcome keeps its report.
+    pub report_sink: Option<ReportSink>,
 }
 
 /// How a project ended.
@@ -155,6 +161,11 @@ pub struct ProjectOutcome {
     pub feature_index: usize,
     pub status: ProjectStatus,
     pub error: Option<String>,
+    /// Headline figures (name, value) for projects.csv; empty when the project failed.
+    pub headline: Vec<(&'static str, String)>,
+    /// The project's findings.
+    pub findings: Vec<crate::policy::Finding>,
+    /// The full report, unless it went to the [`BatchOptions::report_sink`].
     #[serde(skip)]
     pub report: Option<Box<ProjectReport>>,
     /// Feature indices of the parcels counted or excluded inside the project.
@@ -479,6 +490,7 @@ fn run_batch_in_pool(district: &DistrictFile, opts: &BatchOptions) -> Result<Bat
                 &building_index,
                 &pcl_index,
                 &price_index,
+                opts.report_sink.as_ref(),
             );
             let n = done.fetch_add(1, std::sync::atomic::Ordering::Relaxed) + 1;
             if let Some(p) = &opts.progress {
@@ -546,6 +558,7 @@ fn assess_one(
     building_index: &TargetIndex<'_>,
     pcl_index: &TargetIndex<'_>,
     price_index: &TargetIndex<'_>,
+    sink: Option<&ReportSink>,
 ) -> ProjectOutcome {
     let bl = &layers.boundary;
     let id = boundary
@@ -559,6 +572,8 @@ fn assess_one(
         feature_index: boundary.index,
         status: ProjectStatus::Failed,
         error: Some(error),
+        headline: Vec::new(),
+        findings: Vec::new(),
         report: None,
         inside_parcels: Vec::new(),
     };
@@ -626,6 +641,15 @@ fn assess_one(
     };
     match assess_loaded(pf, project_layers, rules) {
         Ok(run) => {
+            let kept = match sink {
+                Some(sink) => {
+                    if let Err(e) = sink(&id, &run.report) {
+                        return failed(format!("writing the report failed: {e}"));
+                    }
+                    None
+                }
+                None => Some(Box::new(run.report.clone())),
+            };
             let violated = run
                 .report
                 .findings
@@ -648,7 +672,9 @@ fn assess_one(
                     ProjectStatus::Ok
                 },
                 error: None,
-                report: Some(Box::new(run.report)),
+                headline: headline(&run.report),
+                findings: run.report.findings.clone(),
+                report: kept,
                 inside_parcels,
             }
         }

@@ -7,7 +7,7 @@ use std::sync::Arc;
 use std::time::Instant;
 
 use landpool::batch::{BatchOptions, DistrictFile, ProjectStatus, run_batch};
-use landpool::report::batch::write_batch_outputs;
+use landpool::report::batch::{write_batch_outputs, write_project_report};
 
 #[derive(Debug, clap::Args)]
 #[command(after_help = "Examples:
@@ -58,11 +58,15 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
             bar.set_position(done as u64);
         }) as landpool::batch::ProgressFn
     });
+    let out = args.out.clone();
+    let sink: landpool::batch::ReportSink =
+        Arc::new(move |id, report| write_project_report(&out, id, report));
     let run = run_batch(
         &district,
         &BatchOptions {
             threads: args.threads,
             progress,
+            report_sink: Some(sink),
         },
     )?;
     if let Some(bar) = bar {

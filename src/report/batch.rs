@@ -6,11 +6,12 @@ use std::path::Path;
 
 use rayon::prelude::*;
 
-use crate::batch::{BatchRun, ProjectStatus, headline};
+use crate::batch::{BatchRun, ProjectStatus};
 use crate::io::write::{
     CoordFormat, GeoJsonFeatureWriter, geojson_crs_name, write_atomic, write_csv,
 };
 use crate::layer::Value;
+use crate::project::ProjectReport;
 use crate::report::assessment::write_report_json;
 use crate::{Error, Result};
 
@@ -47,20 +48,22 @@ pub fn project_dir_name(id: &str) -> String {
         .collect()
 }
 
-/// Writes every batch output into `dir`.
+/// Writes one project's report.json to `dir/projects/<id>/` (the batch's report sink).
+pub fn write_project_report(dir: &Path, id: &str, report: &ProjectReport) -> Result<()> {
+    let pdir = dir.join("projects").join(project_dir_name(id));
+    std::fs::create_dir_all(&pdir).map_err(|e| Error::io(&pdir, e))?;
+    write_report_json(&pdir.join("report.json"), report)
+}
+
+/// Writes the district-wide outputs into `dir` (the per-project reports are written by
+/// [`write_project_report`], as the batch goes, or here when the run kept them).
 pub fn write_batch_outputs(dir: &Path, run: &BatchRun) -> Result<()> {
     let parcels_layer = &run.parcels_layer;
     std::fs::create_dir_all(dir.join("projects")).map_err(|e| Error::io(dir, e))?;
-    // One file per project: written in parallel (the files are independent; each is atomic).
-    run.projects.par_iter().try_for_each(|p| -> Result<()> {
-        if let Some(report) = &p.report {
-            let pdir = dir.join("projects").join(project_dir_name(&p.project_id));
-            std::fs::create_dir_all(&pdir).map_err(|e| Error::io(&pdir, e))?;
-            write_report_json(&pdir.join("report.json"), report)?;
-        }
-        Ok(())
+    run.projects.par_iter().try_for_each(|p| match &p.report {
+        Some(report) => write_project_report(dir, &p.project_id, report),
+        None => Ok(()),
     })?;
-
     let mut header = vec!["project_id", "name", "status", "findings", "violations"];
     header.extend_from_slice(HEADLINE_COLUMNS);
     header.push("error");
@@ -73,24 +76,21 @@ pub fn write_batch_outputs(dir: &Path, run: &BatchRun) -> Result<()> {
                 p.name.clone().unwrap_or_default(),
                 status_str(p.status).to_string(),
             ];
-            match &p.report {
-                Some(r) => {
-                    row.push(r.findings.len().to_string());
-                    row.push(
-                        r.findings
-                            .iter()
-                            .filter(|f| f.severity == crate::policy::Severity::Violation)
-                            .count()
-                            .to_string(),
-                    );
-                    row.extend(headline(r).into_iter().map(|(_, v)| v));
-                }
-                None => {
-                    row.extend(std::iter::repeat_n(
-                        String::new(),
-                        2 + HEADLINE_COLUMNS.len(),
-                    ));
-                }
+            if p.status == ProjectStatus::Failed {
+                row.extend(std::iter::repeat_n(
+                    String::new(),
+                    2 + HEADLINE_COLUMNS.len(),
+                ));
+            } else {
+                row.push(p.findings.len().to_string());
+                row.push(
+                    p.findings
+                        .iter()
+                        .filter(|f| f.severity == crate::policy::Severity::Violation)
+                        .count()
+                        .to_string(),
+                );
+                row.extend(p.headline.iter().map(|(_, v)| v.clone()));
             }
             row.push(p.error.clone().unwrap_or_default());
             row
@@ -99,18 +99,16 @@ pub fn write_batch_outputs(dir: &Path, run: &BatchRun) -> Result<()> {
 
     let mut findings: Vec<Vec<String>> = Vec::new();
     for p in &run.projects {
-        if let Some(r) = &p.report {
-            for f in &r.findings {
-                findings.push(vec![
-                    p.project_id.clone(),
-                    f.code.clone(),
-                    serde_json::to_value(f.severity)
-                        .ok()
-                        .and_then(|v| v.as_str().map(str::to_string))
-                        .unwrap_or_default(),
-                    f.message.clone(),
-                ]);
-            }
+        for f in &p.findings {
+            findings.push(vec![
+                p.project_id.clone(),
+                f.code.clone(),
+                serde_json::to_value(f.severity)
+                    .ok()
+                    .and_then(|v| v.as_str().map(str::to_string))
+                    .unwrap_or_default(),
+                f.message.clone(),
+            ]);
         }
         if let Some(e) = &p.error {
             findings.push(vec![
