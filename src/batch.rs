@@ -76,19 +76,7 @@ pub struct DistrictFile {
 impl DistrictFile {
     pub fn load(path: &Path) -> Result<DistrictFile> {
         let text = std::fs::read_to_string(path).map_err(|e| Error::io(path, e))?;
-        let mut d: DistrictFile = toml::from_str(&text).map_err(|e| {
-            let (line, column) = e
-                .span()
-                .map(|s| crate::project::config::line_col(&text, s.start))
-                .map_or((None, None), |(l, c)| (Some(l), Some(c)));
-            Error::Config {
-                path: path.to_path_buf(),
-                line,
-                column,
-                key: String::new(),
-                message: e.message().trim().to_string(),
-            }
-        })?;
+        let mut d: DistrictFile = crate::project::config::parse_toml(&text, path)?;
         d.path = path.to_path_buf();
         Ok(d)
     }

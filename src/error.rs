@@ -47,7 +47,7 @@ pub enum Error {
     UnsupportedFormat { path: PathBuf, supported: String },
 
     /// A configuration file (rule set, project, district) has a bad or missing key.
-    #[error("{path}{}: {key}: {message}", location(*line, *column))]
+    #[error("{path}{}: {}{message}", location(*line, *column), key_prefix(key))]
     Config {
         path: PathBuf,
         line: Option<usize>,
@@ -67,6 +67,14 @@ pub enum Error {
     /// Invalid arguments or options given by the caller.
     #[error("{0}")]
     Usage(String),
+}
+
+fn key_prefix(key: &str) -> String {
+    if key.is_empty() {
+        String::new()
+    } else {
+        format!("{key}: ")
+    }
 }
 
 fn location(line: Option<usize>, column: Option<usize>) -> String {

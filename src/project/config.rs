@@ -294,19 +294,7 @@ impl ProjectFile {
 
     /// Parses project-file text; `path` is used for messages and to resolve relative paths.
     pub fn from_toml_str(text: &str, path: &Path) -> Result<ProjectFile> {
-        let mut file: ProjectFile = toml::from_str(text).map_err(|e| {
-            let (line, column) = e
-                .span()
-                .map(|s| line_col(text, s.start))
-                .map_or((None, None), |(l, c)| (Some(l), Some(c)));
-            Error::Config {
-                path: path.to_path_buf(),
-                line,
-                column,
-                key: String::new(),
-                message: e.message().trim().to_string(),
-            }
-        })?;
+        let mut file: ProjectFile = parse_toml(text, path)?;
         file.path = path.to_path_buf();
         file.base_dir = path
             .parent()
@@ -323,6 +311,23 @@ impl ProjectFile {
             self.base_dir.join(p)
         }
     }
+}
+
+/// Deserialises a TOML configuration file; errors carry the file, line and column.
+pub(crate) fn parse_toml<T: serde::de::DeserializeOwned>(text: &str, path: &Path) -> Result<T> {
+    toml::from_str(text).map_err(|e| {
+        let (line, column) = e
+            .span()
+            .map(|s| line_col(text, s.start))
+            .map_or((None, None), |(l, c)| (Some(l), Some(c)));
+        Error::Config {
+            path: path.to_path_buf(),
+            line,
+            column,
+            key: String::new(),
+            message: e.message().trim().to_string(),
+        }
+    })
 }
 
 /// 1-based line and column of a byte offset.
