@@ -2,3 +2,4 @@
 
 pub mod assessment;
 pub mod diff;
+pub mod overlay_table;
