@@ -473,8 +473,8 @@ fn print_summary(
         }
         seen.iter().filter(|s| **s).count()
     };
-    let total: f64 = table.pieces.iter().map(|p| p.area).sum();
-    let sliver_area: f64 = table.slivers.iter().map(|p| p.area).sum();
+    let total: f64 = table.pieces.iter().fold(0.0, |s, p| s + p.area);
+    let sliver_area: f64 = table.slivers.iter().fold(0.0, |s, p| s + p.area);
     let covered = table.pieces.iter().filter(|p| p.covered).count();
     println!(
         "{} sources × {} targets: {} pieces ({} covered), intersected area {}",
