@@ -101,7 +101,7 @@ def main():
     ours = pd.read_csv(lp_csv)
     a_lp, a_gp = ours["area"].sum(), pieces["area"].sum()
     rel = abs(a_lp - a_gp) / abs(a_gp)
-    lp_c = pd.read_csv(lp_cat)
+    lp_c = pd.read_csv(work / "landpool_cat.targets.csv")
     cat_cols = sorted(c for c in interp.columns if c.startswith("density_zone_"))
     worst = max(float((lp_c[c].to_numpy() - interp[c].to_numpy()).__abs__().max()) for c in cat_cols)
 

@@ -300,6 +300,7 @@ fn run_in_pool(args: &Args, format: OutFormat) -> anyhow::Result<ExitCode> {
         allocate_total: args.allocate_total,
     };
 
+    let read_done = start.elapsed();
     let source_geoms = take_geometries(&mut source);
     let target_geoms = take_geometries(&mut target);
     let sliver_floor = args
@@ -322,6 +323,7 @@ fn run_in_pool(args: &Args, format: OutFormat) -> anyhow::Result<ExitCode> {
         p.finish_and_clear();
     }
     check_table(&table, &source, &target)?;
+    let overlay_done = start.elapsed();
 
     let grouped = groups.as_ref().map(|g| g.group_table(&table));
     let counted = grouped.as_ref().unwrap_or(&table);
@@ -388,7 +390,22 @@ fn run_in_pool(args: &Args, format: OutFormat) -> anyhow::Result<ExitCode> {
         None => None,
     };
 
-    print_summary(args, &table, counted, targets_out.as_deref(), start);
+    let phases = [
+        ("read", read_done),
+        ("overlay", overlay_done.saturating_sub(read_done)),
+        (
+            "aggregate+write",
+            start.elapsed().saturating_sub(overlay_done),
+        ),
+    ];
+    print_summary(
+        args,
+        &table,
+        counted,
+        targets_out.as_deref(),
+        start,
+        &phases,
+    );
     Ok(ExitCode::SUCCESS)
 }
 
@@ -463,6 +480,7 @@ fn print_summary(
     counted: &OverlayTable,
     targets_out: Option<&Path>,
     start: Instant,
+    phases: &[(&str, std::time::Duration)],
 ) {
     let met: usize = {
         let mut seen = vec![false; table.source_areas.len()];
@@ -504,5 +522,13 @@ fn print_summary(
     if let Some(p) = targets_out {
         println!("  wrote {}", p.display());
     }
-    println!("done in {:.2} s", start.elapsed().as_secs_f64());
+    let phases: Vec<String> = phases
+        .iter()
+        .map(|(name, d)| format!("{name} {:.2} s", d.as_secs_f64()))
+        .collect();
+    println!(
+        "done in {:.2} s ({})",
+        start.elapsed().as_secs_f64(),
+        phases.join(", ")
+    );
 }

@@ -539,3 +539,152 @@ pub fn write_pieces_geojson(
         Ok(())
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::layer::{Field, FieldKind};
+    use geo::{Rect, coord};
+
+    fn square(x: f64, y: f64, s: f64) -> MultiPolygon<f64> {
+        MultiPolygon::new(vec![
+            Rect::new(coord! { x: x, y: y }, coord! { x: x + s, y: y + s }).to_polygon(),
+        ])
+    }
+
+    fn layer(name: &str, field: &str, values: Vec<Value>, geoms: Vec<MultiPolygon<f64>>) -> Layer {
+        Layer {
+            source: PathBuf::from(format!("{name}.geojson")),
+            name: name.into(),
+            crs: None,
+            schema: vec![Field {
+                name: field.into(),
+                kind: FieldKind::Mixed,
+            }],
+            features: values
+                .into_iter()
+                .zip(geoms)
+                .enumerate()
+                .map(|(index, (v, geometry))| Feature {
+                    index,
+                    key: None,
+                    geometry,
+                    attributes: vec![v],
+                })
+                .collect(),
+        }
+    }
+
+    /// Two 10 × 10 sources side by side; three targets: left half of source 0, right half
+    /// of source 0, and all of source 1; the first and last targets share class "a".
+    fn fixture() -> (Layer, Layer, OverlayTable) {
+        let src_geoms = vec![square(0.0, 0.0, 10.0), square(10.0, 0.0, 10.0)];
+        let tgt_geoms = vec![
+            MultiPolygon::new(vec![
+                Rect::new(coord! { x: 0.0, y: 0.0 }, coord! { x: 5.0, y: 10.0 }).to_polygon(),
+            ]),
+            MultiPolygon::new(vec![
+                Rect::new(coord! { x: 5.0, y: 0.0 }, coord! { x: 10.0, y: 10.0 }).to_polygon(),
+            ]),
+            square(10.0, 0.0, 10.0),
+        ];
+        let table = TargetIndex::new(&tgt_geoms).overlay(&src_geoms, &OverlayOptions::default());
+        let source = layer(
+            "src",
+            "pop",
+            vec![Value::Int(100), Value::Str("40".into())],
+            src_geoms,
+        );
+        let target = layer(
+            "tgt",
+            "class",
+            vec![
+                Value::Str("a".into()),
+                Value::Str("b".into()),
+                Value::Str("a".into()),
+            ],
+            tgt_geoms,
+        );
+        (source, target, table)
+    }
+
+    #[test]
+    fn grouping_merges_pieces_per_source_and_class() {
+        let (_, target, table) = fixture();
+        assert_eq!(table.pieces.len(), 3);
+        let groups = TargetGroups::new(&target, "class").unwrap();
+        assert_eq!(groups.labels, ["a", "b"]);
+        assert_eq!(groups.of_target, [0, 1, 0]);
+        let g = groups.group_table(&table);
+        assert_eq!(g.target_areas, [150.0, 50.0]);
+        let rows: Vec<(usize, usize, f64)> = g
+            .pieces
+            .iter()
+            .map(|p| (p.source, p.target, p.area))
+            .collect();
+        assert_eq!(rows, [(0, 0, 50.0), (0, 1, 50.0), (1, 0, 100.0)]);
+    }
+
+    #[test]
+    fn extensive_by_class_splits_source_values_by_area() {
+        let (source, target, table) = fixture();
+        let groups = TargetGroups::new(&target, "class").unwrap();
+        let g = groups.group_table(&table);
+        let labels = target_labels(&target, Some(&groups));
+        let spec = AggregateSpec {
+            extensive: vec!["pop".into()],
+            ..AggregateSpec::default()
+        };
+        let t = aggregate_targets(&source, &labels, Some(&groups), &g, &spec).unwrap();
+        assert_eq!(
+            t.header,
+            ["class", "target_area", "intersected_area", "pop"]
+        );
+        // Class a: half of source 0 (50) + all of source 1 (40); class b: the other half.
+        assert_eq!(t.rows[0], ["a", "150", "150", "90"]);
+        assert_eq!(t.rows[1], ["b", "50", "50", "50"]);
+    }
+
+    #[test]
+    fn non_numeric_value_and_null_group_are_errors_naming_the_feature() {
+        let (mut source, mut target, table) = fixture();
+        source.features[1].attributes[0] = Value::Str("many".into());
+        let spec = AggregateSpec {
+            intensive: vec!["pop".into()],
+            ..AggregateSpec::default()
+        };
+        let labels = target_labels(&target, None);
+        let e = aggregate_targets(&source, &labels, None, &table, &spec)
+            .unwrap_err()
+            .to_string();
+        assert!(
+            e.contains("src.geojson") && e.contains("#1") && e.contains("many"),
+            "{e}"
+        );
+        target.features[2].attributes[0] = Value::Null;
+        let e = TargetGroups::new(&target, "class").unwrap_err().to_string();
+        assert!(e.contains("tgt.geojson#2") && e.contains("null"), "{e}");
+    }
+
+    #[test]
+    fn blocks_give_the_same_table_as_one_call() {
+        let sources: Vec<MultiPolygon<f64>> = (0..PROGRESS_BLOCK + 10)
+            .map(|i| square((i % 200) as f64, (i / 200) as f64, 1.5))
+            .collect();
+        let targets = vec![square(0.0, 0.0, 50.0), square(50.0, 0.0, 200.0)];
+        let index = TargetIndex::new(&targets);
+        let opts = OverlayOptions::default();
+        let mut calls = Vec::new();
+        let blocked = overlay_with_progress(&index, &sources, &opts, &mut |d| calls.push(d));
+        assert_eq!(calls, [PROGRESS_BLOCK, PROGRESS_BLOCK + 10]);
+        assert_eq!(blocked, index.overlay(&sources, &opts));
+    }
+
+    #[test]
+    fn targets_file_sits_next_to_the_output() {
+        assert_eq!(
+            targets_path(Path::new("out/pieces.csv")),
+            PathBuf::from("out/pieces.targets.csv")
+        );
+    }
+}
