@@ -1,7 +1,10 @@
 //! Overlay benchmarks: per-kernel costs (covered short cut, Sutherland–Hodgman, BooleanOps)
 //! and a whole overlay of a synthetic jittered-grid district (10,000 parcels × 100 zones).
 //!
-//! Run: `cargo bench --bench overlay -- --quick`
+//! Whole synthetic districts from `landpool::synth` (10k and 100k parcels × density zones)
+//! are in the `synth_district` group.
+//!
+//! Run: `cargo bench --bench overlay -- --quick` (one group: `-- --quick synth_district`)
 
 use criterion::{Criterion, criterion_group, criterion_main};
 use geo::{LineString, MultiPolygon, Polygon};
@@ -194,5 +197,57 @@ fn district_100k(c: &mut Criterion) {
     g.finish();
 }
 
-criterion_group!(benches, kernels, district, district_100k);
+/// Whole synthetic districts from `landpool::synth` (Voronoi-like parcels, merged and split
+/// cells, shared vertices) × their density zones: the engine, and the engine plus the
+/// pieces CSV that `landpool overlay` writes.
+fn synth_districts(c: &mut Criterion) {
+    use landpool::report::overlay_table::{target_labels, write_pieces_csv};
+    use landpool::synth::{SynthOptions, generate};
+    let mut g = c.benchmark_group("synth_district");
+    g.sample_size(10);
+    for n in [10_000usize, 100_000] {
+        let district = generate(&SynthOptions {
+            parcels: n,
+            ..SynthOptions::default()
+        })
+        .expect("synthetic district");
+        let parcels: Vec<MultiPolygon<f64>> = district
+            .parcels
+            .features
+            .iter()
+            .map(|f| f.geometry.clone())
+            .collect();
+        let zones: Vec<MultiPolygon<f64>> = district
+            .density_zones
+            .features
+            .iter()
+            .map(|f| f.geometry.clone())
+            .collect();
+        let opts = OverlayOptions::default();
+        let table = TargetIndex::new(&zones).overlay(&parcels, &opts);
+        eprintln!(
+            "synth_district {n}: {} parcels × {} zones → {} pieces ({} covered), {} errors",
+            parcels.len(),
+            zones.len(),
+            table.pieces.len(),
+            table.pieces.iter().filter(|p| p.covered).count(),
+            table.errors.len()
+        );
+        g.bench_function(format!("index_and_overlay_{n}_parcels"), |b| {
+            b.iter(|| black_box(TargetIndex::new(&zones).overlay(black_box(&parcels), &opts)))
+        });
+        let dir = tempfile::tempdir().expect("temp dir");
+        let out = dir.path().join("pieces.csv");
+        let labels = target_labels(&district.density_zones, None);
+        g.bench_function(format!("overlay_and_pieces_csv_{n}_parcels"), |b| {
+            b.iter(|| {
+                let t = TargetIndex::new(&zones).overlay(black_box(&parcels), &opts);
+                write_pieces_csv(&out, &district.parcels, &labels, None, &t).expect("write");
+            })
+        });
+    }
+    g.finish();
+}
+
+criterion_group!(benches, kernels, district, district_100k, synth_districts);
 criterion_main!(benches);

@@ -15,23 +15,20 @@ struct RefRow {
 }
 
 fn load() -> (Vec<MultiPolygon<f64>>, Vec<MultiPolygon<f64>>, usize) {
-    let plots: Vec<MultiPolygon<f64>> = common::read_geojson(&common::data(
+    let plots: Vec<MultiPolygon<f64>> = common::geometries(common::read(&common::data(
         "nl-almere-plots-zones/plots_epsg28992.geojson",
-    ))
-    .into_iter()
-    .map(|f| f.geometry)
-    .collect();
+    )));
     let mut repaired = 0;
-    let zones: Vec<MultiPolygon<f64>> = common::read_geojson(&common::data(
+    let zones: Vec<MultiPolygon<f64>> = common::geometries(common::read(&common::data(
         "nl-almere-plots-zones/zones_epsg28992.geojson",
-    ))
+    )))
     .into_iter()
-    .map(|f| {
-        if f.geometry.is_valid() {
-            f.geometry
+    .map(|g| {
+        if g.is_valid() {
+            g
         } else {
             repaired += 1;
-            f.geometry.make_valid().expect("zone repair")
+            g.make_valid().expect("zone repair")
         }
     })
     .collect();

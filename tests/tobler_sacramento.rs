@@ -18,28 +18,26 @@ struct Inputs {
 }
 
 fn inputs() -> Inputs {
-    let tracts = common::read_shapefile(&common::data(&format!(
+    let tracts = common::read(&common::data(&format!(
         "{DIR}/source_tracts_sacramentot2/sacramentot2.shp"
     )));
-    let zips = common::read_shapefile(&common::data(&format!(
+    let zips = common::read(&common::data(&format!(
         "{DIR}/target_zips_SacramentoMSA2/SacramentoMSA2.shp"
     )));
-    assert_eq!(tracts.len(), 403);
-    assert_eq!(zips.len(), 125);
-    let num = |f: &common::TestFeature, k: &str| {
-        *f.numbers
-            .get(k)
-            .unwrap_or_else(|| panic!("attribute {k} missing"))
-    };
-    let tot_pop = tracts.iter().map(|f| num(f, "TOT_POP")).collect();
-    let pct_poverty = tracts
-        .iter()
-        .map(|f| num(f, "POV_POP") / num(f, "POV_TOT"))
+    assert_eq!(tracts.features.len(), 403);
+    assert_eq!(zips.features.len(), 125);
+    let tot_pop = common::numbers(&tracts, "TOT_POP");
+    let pct_poverty = common::numbers(&tracts, "POV_POP")
+        .into_iter()
+        .zip(common::numbers(&tracts, "POV_TOT"))
+        .map(|(p, t)| p / t)
         .collect();
     const ANIMALS: [&str; 5] = ["cat", "dog", "donkey", "wombat", "capybara"];
-    let animal = (0..tracts.len()).map(|i| Some(ANIMALS[i % 5])).collect();
-    let sources: Vec<MultiPolygon<f64>> = tracts.into_iter().map(|f| f.geometry).collect();
-    let targets: Vec<MultiPolygon<f64>> = zips.into_iter().map(|f| f.geometry).collect();
+    let animal = (0..tracts.features.len())
+        .map(|i| Some(ANIMALS[i % 5]))
+        .collect();
+    let sources: Vec<MultiPolygon<f64>> = common::geometries(tracts);
+    let targets: Vec<MultiPolygon<f64>> = common::geometries(zips);
     // Degrees², so no sliver floor: tobler keeps every non-zero intersection.
     let opts = OverlayOptions {
         sliver_floor: 0.0,

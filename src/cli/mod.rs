@@ -32,7 +32,7 @@ pub enum Command {
     /// Generate a seeded synthetic district.
     Synth(synth::Args),
     /// Area-weighted overlay of a source layer with a target layer.
-    Overlay(overlay::Args),
+    Overlay(Box<overlay::Args>),
     /// Assess one land-consolidation project (project.toml).
     Assess(assess::Args),
     /// Every project of a district in one run (district.toml).
@@ -58,7 +58,7 @@ pub fn main() -> ExitCode {
     let result = match cli.command {
         Command::Inspect(a) => inspect::run(a),
         Command::Synth(a) => synth::run(a),
-        Command::Overlay(a) => overlay::run(a),
+        Command::Overlay(a) => overlay::run(*a),
         Command::Assess(a) => assess::run(a),
         Command::Batch(a) => batch::run(a),
         Command::Siting(a) => siting::run(a),

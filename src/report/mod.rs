@@ -3,3 +3,4 @@
 pub mod assessment;
 pub mod batch;
 pub mod diff;
+pub mod overlay_table;
