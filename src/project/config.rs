@@ -101,6 +101,8 @@ pub enum RuleSelection {
     #[default]
     Auto,
     New,
+    /// Written `rules_2018` in the project file (as documented), `rules2018` also accepted.
+    #[serde(rename = "rules_2018", alias = "rules2018")]
     Rules2018,
 }
 
@@ -126,7 +128,7 @@ pub struct RuleSetPaths {
 }
 
 /// `[input]`: how to read the layers.
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct InputSection {
     /// CRS assumed for layers that declare none (e.g. `EPSG:4547`, `local`).
@@ -145,6 +147,20 @@ pub struct InputSection {
     /// Pieces smaller than this (m²) are reported but not counted. Default 1e-3.
     #[serde(default = "default_sliver")]
     pub sliver_floor_m2: f64,
+}
+
+// Written out rather than derived: a derived Default would turn `repair` off when the
+// project file has no [input] table at all, silently measuring invalid parcels as they are.
+impl Default for InputSection {
+    fn default() -> Self {
+        InputSection {
+            crs: None,
+            to_crs: None,
+            encoding: None,
+            repair: yes(),
+            sliver_floor_m2: default_sliver(),
+        }
+    }
 }
 
 fn yes() -> bool {
@@ -301,7 +317,9 @@ impl ProjectFile {
                 path: path.to_path_buf(),
                 line,
                 column,
-                key: String::new(),
+                key: e
+                    .span()
+                    .map_or_else(|| "project file".into(), |s| key_at(text, s.start)),
                 message: e.message().trim().to_string(),
             }
         })?;
@@ -320,6 +338,41 @@ impl ProjectFile {
         } else {
             self.base_dir.join(p)
         }
+    }
+}
+
+/// The dotted key (`plan.planned_far`) written on the line holding a byte offset, found
+/// from the last `[table]` header above it, so that a parse error names the key at fault.
+/// Falls back to the table name, or to "project file" before any table.
+fn key_at(text: &str, offset: usize) -> String {
+    let offset = offset.min(text.len());
+    if !text.is_char_boundary(offset) {
+        return "project file".into();
+    }
+    let line_start = text[..offset].rfind('\n').map_or(0, |i| i + 1);
+    let line_end = text[offset..].find('\n').map_or(text.len(), |i| offset + i);
+    let line = text.get(line_start..line_end).unwrap_or("").trim();
+    let table = text[..line_start]
+        .lines()
+        .rev()
+        .map(str::trim)
+        .find(|l| l.starts_with('['))
+        .map(|l| l.trim_matches(|c| c == '[' || c == ']').trim().to_string());
+    if line.starts_with('[') {
+        return line
+            .trim_matches(|c| c == '[' || c == ']')
+            .trim()
+            .to_string();
+    }
+    let key = line
+        .split_once('=')
+        .map(|(k, _)| k.trim().trim_matches('"').to_string())
+        .filter(|k| !k.is_empty() && !k.contains(char::is_whitespace));
+    match (table, key) {
+        (Some(t), Some(k)) => format!("{t}.{k}"),
+        (None, Some(k)) => k,
+        (Some(t), None) => t,
+        (None, None) => "project file".into(),
     }
 }
 
