@@ -101,8 +101,9 @@ pub enum RuleSelection {
     #[default]
     Auto,
     New,
-    /// Written `rules_2018` in the project file (as documented), `rules2018` also accepted.
-    #[serde(rename = "rules_2018", alias = "rules2018")]
+    /// Written `rules_2018` in the project file (as documented; `rules2018` also accepted),
+    /// reported as `rules2018` like the rule selection and the computation in report.json.
+    #[serde(rename(deserialize = "rules_2018"), alias = "rules2018")]
     Rules2018,
 }
 

@@ -255,7 +255,11 @@ pub(crate) fn project_boundary<'a>(config: &ProjectFile, layer: &'a Layer) -> Re
                             many.len(),
                             config.fields.boundary_id,
                             found.join(", "),
-                            if many.len() > found.len() { ", …" } else { "" }
+                            if many.len() > found.len() {
+                                ", …"
+                            } else {
+                                ""
+                            }
                         ),
                     })
                 }
@@ -322,7 +326,13 @@ pub fn measure(config: &ProjectFile, layers: &ProjectLayers) -> Result<Measureme
         .map(|u| (u.feature.index, u.reason.clone()))
         .collect();
     if !config.input.repair {
-        not_repaired(config, layers, &boundary.geometry, &mut unusable, &mut warnings)?;
+        not_repaired(
+            config,
+            layers,
+            &boundary.geometry,
+            &mut unusable,
+            &mut warnings,
+        )?;
     }
     let geoms: Vec<MultiPolygon<f64>> = parcels
         .features
