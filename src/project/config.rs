@@ -384,3 +384,45 @@ pub(crate) fn line_col(text: &str, offset: usize) -> (usize, usize) {
     let column = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
     (line, column)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn key_at_names_table_and_key() {
+        let text = "top = 1\n[plan]\nshared_ratio = = 2\n[[tenure.rules]]\nfield = \"x\"\n";
+        assert_eq!(key_at(text, 2), "top");
+        let at = text.find("= = 2").unwrap() + 2;
+        assert_eq!(key_at(text, at), "plan.shared_ratio");
+        assert_eq!(key_at(text, text.find("[plan]").unwrap()), "plan");
+        assert_eq!(
+            key_at(text, text.find("field").unwrap()),
+            "tenure.rules.field"
+        );
+        assert_eq!(key_at(text, text.len()), "tenure.rules");
+        // A byte offset inside a multi-byte character does not panic.
+        assert_eq!(key_at("name = \"光明\"", 9), "project file");
+    }
+
+    #[test]
+    fn input_defaults_without_an_input_table() {
+        let d = InputSection::default();
+        assert!(d.repair);
+        assert_eq!(d.sliver_floor_m2, 1e-3);
+        let s: InputSection = toml::from_str("crs = \"EPSG:4547\"").unwrap();
+        assert!(s.repair);
+    }
+
+    #[test]
+    fn rules_2018_is_spelled_as_documented() {
+        #[derive(Deserialize)]
+        struct T {
+            rules: RuleSelection,
+        }
+        for text in ["rules = \"rules_2018\"", "rules = \"rules2018\""] {
+            let t: T = toml::from_str(text).unwrap();
+            assert_eq!(t.rules, RuleSelection::Rules2018);
+        }
+    }
+}
