@@ -560,3 +560,46 @@ fn sample_every_parcel_has_a_status_row() {
         "{counted} counted, {outside} outside"
     );
 }
+
+#[test]
+fn repeated_parcel_id_is_an_error_listing_the_features() {
+    let dir = example_a();
+    edit_json(&dir, "parcels.geojson", |v| {
+        set_prop(v, 1, "parcel_id", json!("P1"))
+    });
+    fails_naming(
+        &assess(&dir),
+        &[
+            "parcels.geojson",
+            "`parcel_id` must be unique",
+            "P1 (#0, #1)",
+        ],
+    );
+}
+
+#[test]
+fn geographic_to_crs_in_the_project_file_names_the_key() {
+    let dir = example_a();
+    replace(
+        &dir,
+        "project.toml",
+        "[layers]",
+        "[input]\nto_crs = \"EPSG:4326\"\n\n[layers]",
+    );
+    fails_naming(
+        &assess(&dir),
+        &["project.toml", "input.to_crs", "not projected"],
+    );
+}
+
+#[test]
+fn geographic_layer_points_to_the_project_file_settings() {
+    let dir = example_a();
+    edit_json(&dir, "density_zones.geojson", |v| {
+        v["crs"]["properties"]["name"] = json!("urn:ogc:def:crs:EPSG::4326")
+    });
+    fails_naming(
+        &assess(&dir),
+        &["density_zones.geojson", "geographic", "[input] to_crs"],
+    );
+}

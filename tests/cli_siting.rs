@@ -285,3 +285,19 @@ fn a_project_without_retained_sites_is_a_clear_error() {
         ],
     );
 }
+
+#[test]
+fn repeated_site_id_is_an_error() {
+    let dir = example_a();
+    edit_sites(&dir, |sites| {
+        sites[2]["properties"]["site_id"] = json!("S-OUT-HI")
+    });
+    fails_naming(
+        &siting(&dir),
+        &[
+            "retained_sites.geojson",
+            "`site_id` must be unique",
+            "S-OUT-HI (#1, #2)",
+        ],
+    );
+}
