@@ -103,6 +103,9 @@ pub enum RuleSelection {
     #[default]
     Auto,
     New,
+    /// Written `rules_2018` in the project file (as documented; `rules2018` also accepted),
+    /// reported as `rules2018` like the rule selection and the computation in report.json.
+    #[serde(rename(deserialize = "rules_2018"), alias = "rules2018")]
     Rules2018,
 }
 
@@ -128,7 +131,7 @@ pub struct RuleSetPaths {
 }
 
 /// `[input]`: how to read the layers.
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct InputSection {
     /// CRS assumed for layers that declare none (e.g. `EPSG:4547`, `local`).
@@ -147,6 +150,20 @@ pub struct InputSection {
     /// Pieces smaller than this (m²) are reported but not counted. Default 1e-3.
     #[serde(default = "default_sliver")]
     pub sliver_floor_m2: f64,
+}
+
+// Written out rather than derived: a derived Default would turn `repair` off when the
+// project file has no [input] table at all, silently measuring invalid parcels as they are.
+impl Default for InputSection {
+    fn default() -> Self {
+        InputSection {
+            crs: None,
+            to_crs: None,
+            encoding: None,
+            repair: yes(),
+            sliver_floor_m2: default_sliver(),
+        }
+    }
 }
 
 fn yes() -> bool {
@@ -324,10 +341,47 @@ pub(crate) fn parse_toml<T: serde::de::DeserializeOwned>(text: &str, path: &Path
             path: path.to_path_buf(),
             line,
             column,
-            key: String::new(),
+            key: e
+                .span()
+                .map_or_else(|| "file".into(), |s| key_at(text, s.start)),
             message: e.message().trim().to_string(),
         }
     })
+}
+
+/// The dotted key (`plan.planned_far`) written on the line holding a byte offset, found
+/// from the last `[table]` header above it, so that a parse error names the key at fault.
+/// Falls back to the table name, or to "project file" before any table.
+fn key_at(text: &str, offset: usize) -> String {
+    let offset = offset.min(text.len());
+    if !text.is_char_boundary(offset) {
+        return "project file".into();
+    }
+    let line_start = text[..offset].rfind('\n').map_or(0, |i| i + 1);
+    let line_end = text[offset..].find('\n').map_or(text.len(), |i| offset + i);
+    let line = text.get(line_start..line_end).unwrap_or("").trim();
+    let table = text[..line_start]
+        .lines()
+        .rev()
+        .map(str::trim)
+        .find(|l| l.starts_with('['))
+        .map(|l| l.trim_matches(|c| c == '[' || c == ']').trim().to_string());
+    if line.starts_with('[') {
+        return line
+            .trim_matches(|c| c == '[' || c == ']')
+            .trim()
+            .to_string();
+    }
+    let key = line
+        .split_once('=')
+        .map(|(k, _)| k.trim().trim_matches('"').to_string())
+        .filter(|k| !k.is_empty() && !k.contains(char::is_whitespace));
+    match (table, key) {
+        (Some(t), Some(k)) => format!("{t}.{k}"),
+        (None, Some(k)) => k,
+        (Some(t), None) => t,
+        (None, None) => "project file".into(),
+    }
 }
 
 /// 1-based line and column of a byte offset.
@@ -336,4 +390,46 @@ pub(crate) fn line_col(text: &str, offset: usize) -> (usize, usize) {
     let line = before.matches('\n').count() + 1;
     let column = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
     (line, column)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn key_at_names_table_and_key() {
+        let text = "top = 1\n[plan]\nshared_ratio = = 2\n[[tenure.rules]]\nfield = \"x\"\n";
+        assert_eq!(key_at(text, 2), "top");
+        let at = text.find("= = 2").unwrap() + 2;
+        assert_eq!(key_at(text, at), "plan.shared_ratio");
+        assert_eq!(key_at(text, text.find("[plan]").unwrap()), "plan");
+        assert_eq!(
+            key_at(text, text.find("field").unwrap()),
+            "tenure.rules.field"
+        );
+        assert_eq!(key_at(text, text.len()), "tenure.rules");
+        // A byte offset inside a multi-byte character does not panic.
+        assert_eq!(key_at("name = \"光明\"", 9), "project file");
+    }
+
+    #[test]
+    fn input_defaults_without_an_input_table() {
+        let d = InputSection::default();
+        assert!(d.repair);
+        assert_eq!(d.sliver_floor_m2, 1e-3);
+        let s: InputSection = toml::from_str("crs = \"EPSG:4547\"").unwrap();
+        assert!(s.repair);
+    }
+
+    #[test]
+    fn rules_2018_is_spelled_as_documented() {
+        #[derive(Deserialize)]
+        struct T {
+            rules: RuleSelection,
+        }
+        for text in ["rules = \"rules_2018\"", "rules = \"rules2018\""] {
+            let t: T = toml::from_str(text).unwrap();
+            assert_eq!(t.rules, RuleSelection::Rules2018);
+        }
+    }
 }

@@ -132,6 +132,95 @@ fn parcel_label(layer: &Layer, f: &Feature) -> String {
         .unwrap_or_else(|| layer.feature_ref(f).to_string())
 }
 
+/// `[input] repair = false`: invalid geometry is not measured as it is, because its area and
+/// its cut by the boundary would be wrong without a word. An invalid parcel that may lie in
+/// the project (its extent meets the boundary's) is an error naming it; one wholly away
+/// from the project is listed with status `geometry_error`. Invalid features of the other
+/// layers are warnings.
+fn not_repaired(
+    config: &ProjectFile,
+    layers: &ProjectLayers,
+    boundary: &MultiPolygon<f64>,
+    unusable: &mut BTreeMap<usize, String>,
+    warnings: &mut Vec<String>,
+) -> Result<()> {
+    use geo::{BoundingRect, Intersects};
+    let parcels = &layers.parcels;
+    let boundary_box = boundary.bounding_rect();
+    let mut in_project = Vec::new();
+    for s in &layers.summaries {
+        if s.problems.is_empty() {
+            continue;
+        }
+        if s.role != super::LayerRole::Parcels {
+            warnings.push(format!(
+                "{} feature problem(s) in {} were not repaired ([input] repair = false), \
+                 first: {}: {}; areas involving them may be wrong",
+                s.problems.len(),
+                s.path,
+                s.problems[0].feature,
+                s.problems[0].message
+            ));
+            continue;
+        }
+        let mut by_feature: BTreeMap<usize, Vec<&str>> = BTreeMap::new();
+        for p in &s.problems {
+            by_feature
+                .entry(p.feature.index)
+                .or_default()
+                .push(p.message.as_str());
+        }
+        for (index, messages) in by_feature {
+            let Some(f) = parcels.features.iter().find(|f| f.index == index) else {
+                continue;
+            };
+            let near = match (f.geometry.bounding_rect(), boundary_box) {
+                (Some(a), Some(b)) => a.intersects(&b),
+                _ => true,
+            };
+            let what = messages.join("; ");
+            if near {
+                in_project.push(format!("{}: {what}", parcels.feature_ref(f)));
+            } else {
+                unusable.insert(
+                    index,
+                    format!("invalid geometry not repaired ([input] repair = false): {what}"),
+                );
+            }
+        }
+    }
+    if in_project.is_empty() {
+        return Ok(());
+    }
+    Err(Error::Feature {
+        path: parcels.source.clone(),
+        feature: format!("{} parcel(s)", in_project.len()),
+        message: format!(
+            "invalid geometry in the project and [input] repair = false in {}, so the \
+             parcel cannot be measured; fix it or set repair = true (every repair is \
+             reported):\n  {}",
+            config.path.display(),
+            in_project.join("\n  ")
+        ),
+    })
+}
+
+/// Why a parcel matched no tenure rule, in the analyst's words: the value each rule looked
+/// at, or that the attribute is missing.
+fn tenure_failure(values: &[(String, Option<Value>)]) -> String {
+    if values.is_empty() {
+        return "no tenure rule is configured and there is no default class".into();
+    }
+    let parts: Vec<String> = values
+        .iter()
+        .map(|(field, v)| match v {
+            None | Some(Value::Null) => format!("attribute `{field}` is missing"),
+            Some(v) => format!("`{field}` = {:?} matches no rule", v.to_string()),
+        })
+        .collect();
+    format!("{} (and no default class)", parts.join(", "))
+}
+
 /// Picks the project's boundary feature: the only one, or the one whose id attribute is the
 /// project id.
 pub(crate) fn project_boundary<'a>(config: &ProjectFile, layer: &'a Layer) -> Result<&'a Feature> {
@@ -150,16 +239,30 @@ pub(crate) fn project_boundary<'a>(config: &ProjectFile, layer: &'a Layer) -> Re
                 .collect();
             match hits.as_slice() {
                 [one] => Ok(one),
-                [] => Err(Error::Feature {
-                    path: layer.source.clone(),
-                    feature: "(layer)".into(),
-                    message: format!(
-                        "{} boundary features and none has {} = {id:?}; set [fields] \
-                         boundary_id to the attribute holding the project id",
-                        many.len(),
-                        config.fields.boundary_id
-                    ),
-                }),
+                [] => {
+                    let found: Vec<String> = many
+                        .iter()
+                        .take(10)
+                        .map(|f| f.key.clone().unwrap_or_else(|| "(none)".into()))
+                        .collect();
+                    Err(Error::Feature {
+                        path: layer.source.clone(),
+                        feature: "(layer)".into(),
+                        message: format!(
+                            "{} boundary features and none has {} = {id:?} (found: {}{}); \
+                             check [project] id, or set [fields] boundary_id to the attribute \
+                             holding the project id",
+                            many.len(),
+                            config.fields.boundary_id,
+                            found.join(", "),
+                            if many.len() > found.len() {
+                                ", …"
+                            } else {
+                                ""
+                            }
+                        ),
+                    })
+                }
                 _ => Err(Error::Feature {
                     path: layer.source.clone(),
                     feature: "(layer)".into(),
@@ -215,13 +318,22 @@ pub fn measure(config: &ProjectFile, layers: &ProjectLayers) -> Result<Measureme
 
     // Parcels whose geometry could not be repaired take no part in the geometry.
     let parcels = &layers.parcels;
-    let unusable: BTreeMap<usize, String> = layers
+    let mut unusable: BTreeMap<usize, String> = layers
         .summaries
         .iter()
         .filter(|s| s.role == super::LayerRole::Parcels)
         .flat_map(|s| s.repairs.unusable.iter())
         .map(|u| (u.feature.index, u.reason.clone()))
         .collect();
+    if !config.input.repair {
+        not_repaired(
+            config,
+            layers,
+            &boundary.geometry,
+            &mut unusable,
+            &mut warnings,
+        )?;
+    }
     let geoms: Vec<MultiPolygon<f64>> = parcels
         .features
         .iter()
@@ -298,7 +410,11 @@ pub fn measure(config: &ProjectFile, layers: &ProjectLayers) -> Result<Measureme
         let f = &parcels.features[part.source];
         match tenure_rules.classify(&|name: &str| parcels.attr(f, name)) {
             Ok(c) => classes.push(c),
-            Err(e) => failures.push(format!("{}: {e}", parcels.feature_ref(f))),
+            Err(e) => failures.push(format!(
+                "{}: {}",
+                parcels.feature_ref(f),
+                tenure_failure(&e.values)
+            )),
         }
     }
     if !failures.is_empty() {

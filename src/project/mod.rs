@@ -340,8 +340,29 @@ pub fn load_layers(config: &ProjectFile) -> Result<ProjectLayers> {
             && layer.field_index(k).is_some()
         {
             layer.set_key_field(k)?;
+            if role != LayerRole::Boundary {
+                check_unique_keys(&layer, k)?;
+            }
         }
-        let reprojected = prepare_for_areas(&mut layer, to_crs.as_ref())?;
+        let reprojected = prepare_for_areas(&mut layer, to_crs.as_ref()).map_err(|e| match e {
+            // The CRS advice of the I/O layer speaks of command-line options; here the
+            // settings live in the project file.
+            Error::Usage(message) => Error::Config {
+                path: config.path.clone(),
+                line: None,
+                column: None,
+                key: "input.to_crs".into(),
+                message,
+            },
+            Error::Crs { path, message } => Error::Crs {
+                path,
+                message: format!(
+                    "{message} (in the project file {}: [input] crs and [input] to_crs)",
+                    config.path.display()
+                ),
+            },
+            other => other,
+        })?;
         let problems = validate_layer(&layer);
         let repairs = if config.input.repair && !problems.is_empty() {
             repair_layer(&mut layer)
@@ -396,6 +417,43 @@ pub fn load_layers(config: &ProjectFile) -> Result<ProjectLayers> {
     };
     check_same_crs(&layers)?;
     Ok(layers)
+}
+
+/// Parcel and site ids name one feature each in the report (verdicts are matched by id):
+/// a repeated id is an error listing every repeat.
+fn check_unique_keys(layer: &Layer, field: &str) -> Result<()> {
+    let mut by_key: std::collections::BTreeMap<&str, Vec<usize>> = Default::default();
+    for f in &layer.features {
+        if let Some(k) = f.key.as_deref() {
+            by_key.entry(k).or_default().push(f.index);
+        }
+    }
+    let repeats: Vec<String> = by_key
+        .iter()
+        .filter(|(_, v)| v.len() > 1)
+        .map(|(k, v)| {
+            let at: Vec<String> = v.iter().map(|i| format!("#{i}")).collect();
+            format!("{k} ({})", at.join(", "))
+        })
+        .collect();
+    if repeats.is_empty() {
+        return Ok(());
+    }
+    let shown: Vec<&str> = repeats.iter().take(20).map(String::as_str).collect();
+    Err(Error::Feature {
+        path: layer.source.clone(),
+        feature: format!("{} repeated id(s)", repeats.len()),
+        message: format!(
+            "`{field}` must be unique (each id names one feature in the report): {}{}; merge \
+             the parts into one MultiPolygon feature or give them distinct ids",
+            shown.join("; "),
+            if repeats.len() > shown.len() {
+                "; …"
+            } else {
+                ""
+            }
+        ),
+    })
 }
 
 fn role_key(role: LayerRole) -> &'static str {

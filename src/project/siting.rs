@@ -153,7 +153,8 @@ pub fn site_project(
                     if config.siting.allow_straddling {
                         " (allowed by [siting] allow_straddling)"
                     } else {
-                        "; straddling sites are not allowed unless [siting] allow_straddling"
+                        "; straddling sites are not allowed unless [siting] allow_straddling, \
+                         so it counts neither in the fit nor off-site"
                     }
                 ),
                 &[("inside_m2", p.inside_area), ("outside_m2", p.outside_area)],
@@ -308,8 +309,17 @@ pub fn site_project(
         (den > 0.0).then(|| num / den)
     });
 
-    // Fit, then the shortfall placed on the outside sites in their order.
-    let inside_areas: Vec<f64> = rows.iter().map(|r| r.inside_m2).collect();
+    // Fit (policy.md §6: the area of the inside sites), then the shortfall placed on the
+    // outside sites in their order. A straddling site counts (its inside part in the fit,
+    // its outside part off-site) only when [siting] allow_straddling; otherwise it is a
+    // violation and counts nowhere, rather than half-counting a site that must be redrawn.
+    let allow_straddling = config.siting.allow_straddling;
+    let counts = |r: &SiteRow| r.placement != Placement::Straddling || allow_straddling;
+    let inside_areas: Vec<f64> = rows
+        .iter()
+        .filter(|r| counts(r))
+        .map(|r| r.inside_m2)
+        .collect();
     let fit = site_fit(required_m2, &inside_areas)?;
     if fit.shortfall_m2 > 0.0 {
         findings.push(finding(
@@ -326,7 +336,7 @@ pub fn site_project(
     let mut remaining = fit.shortfall_m2;
     for row in rows.iter_mut() {
         let offsite_area = row.outside_m2;
-        if offsite_area <= 0.0 {
+        if offsite_area <= 0.0 || !counts(row) {
             continue;
         }
         if let (Some(on), Some(off)) = (price_onsite, row.price) {
