@@ -603,3 +603,28 @@ fn geographic_layer_points_to_the_project_file_settings() {
         &["density_zones.geojson", "geographic", "[input] to_crs"],
     );
 }
+
+/// A parcel whose ring is degenerate (collinear, zero area) is not passed off as outside.
+#[test]
+fn degenerate_parcel_gets_geometry_error_status_and_a_warning() {
+    let dir = example_a();
+    edit_json(&dir, "parcels.geojson", |v| {
+        v["features"][3]["geometry"]["coordinates"] = json!([[
+            [490200.0, 2515000.0],
+            [490300.0, 2515000.0],
+            [490400.0, 2515000.0],
+            [490200.0, 2515000.0]
+        ]]);
+    });
+    let r = report(&assess(&dir));
+    let p4 = parcel_row(&r, "P4");
+    assert_eq!(p4["status"], "geometry_error");
+    assert!(p4["reason"].as_str().unwrap().contains("no area"));
+    let warned = r["warnings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|w| w.as_str().unwrap().contains("(P4)"));
+    assert!(warned, "{}", r["warnings"]);
+    assert_eq!(r["parcels"].as_array().unwrap().len(), 4);
+}

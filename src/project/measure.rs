@@ -366,11 +366,26 @@ pub fn measure(config: &ProjectFile, layers: &ProjectLayers) -> Result<Measureme
             floor_area_m2: 0.0,
         })
         .collect();
+    let mut no_area = Vec::new();
     for (i, f) in parcels.features.iter().enumerate() {
         if let Some(reason) = unusable.get(&f.index) {
             rows[i].status = ParcelStatus::GeometryError;
             rows[i].reason = Some(format!("unusable geometry: {reason}"));
+        } else if !(rows[i].area_m2 > 0.0 && rows[i].area_m2.is_finite()) {
+            // An empty or degenerate (e.g. collinear) ring is valid to the checks but has
+            // no area: without this it would pass for a parcel outside the project.
+            rows[i].status = ParcelStatus::GeometryError;
+            rows[i].reason = Some("the geometry is empty or has no area".into());
+            no_area.push(parcels.feature_ref(f).to_string());
         }
+    }
+    if !no_area.is_empty() {
+        warnings.push(format!(
+            "{} parcel(s) have no area (empty or degenerate geometry), listed with status \
+             geometry_error and not counted: {}",
+            no_area.len(),
+            no_area.join(", ")
+        ));
     }
     for (i, area) in &clipped.slivers {
         rows[*i].status = ParcelStatus::Sliver;
