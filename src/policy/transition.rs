@@ -19,6 +19,15 @@ pub enum RuleChoice {
     New,
 }
 
+impl std::fmt::Display for RuleChoice {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            RuleChoice::Rules2018 => "the 2018 rules (rules_2018)",
+            RuleChoice::New => "the new 2022 draft rules (new)",
+        })
+    }
+}
+
 /// The dates of a project and the user's choice, if any.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct TransitionInput {
@@ -113,16 +122,14 @@ pub fn select_rules(
         )
     };
     let (chosen, user_chose, reason) = match input.choice {
-        Some(c) if allowed.contains(&c) => (c, allowed.len() > 1, format!("{why}; chosen: {c:?}")),
+        Some(c) if allowed.contains(&c) => (c, allowed.len() > 1, format!("{why}; chosen: {c}")),
         Some(c) => {
-            return Err(policy_err(format!(
-                "rule choice {c:?} is not allowed: {why}"
-            )));
+            return Err(policy_err(format!("rule choice {c} is not allowed: {why}")));
         }
         None if allowed.len() > 1 => (
             default,
             false,
-            format!("{why}; no choice given, default {default:?}"),
+            format!("{why}; no choice given, default {default}"),
         ),
         None => (default, false, why),
     };
