@@ -73,7 +73,9 @@ fn non_finite_coordinates_are_errors_naming_the_coordinate_on_every_backend() {
 #[cfg(feature = "proj")]
 fn shenzhen_grid() -> Vec<(f64, f64)> {
     (0..=18)
-        .flat_map(|i| (0..=10).map(move |j| (113.7 + 0.05 * f64::from(i), 22.4 + 0.05 * f64::from(j))))
+        .flat_map(|i| {
+            (0..=10).map(move |j| (113.7 + 0.05 * f64::from(i), 22.4 + 0.05 * f64::from(j)))
+        })
         .collect()
 }
 
@@ -99,10 +101,19 @@ fn proj_and_proj4rs_agree_to_1mm_on_a_shenzhen_grid_both_ways() {
         let (px, py) = proj_fwd.convert(lon, lat).unwrap();
         let (rx, ry) = rust_fwd.convert(lon, lat).unwrap();
         // Sanity of the axis order: EPSG:4547 eastings are near 500 km, northings near 2.5 Mm.
-        assert!((400_000.0..600_000.0).contains(&px), "PROJ easting {px} at ({lon}, {lat})");
-        assert!((2_400_000.0..2_600_000.0).contains(&py), "PROJ northing {py}");
+        assert!(
+            (400_000.0..600_000.0).contains(&px),
+            "PROJ easting {px} at ({lon}, {lat})"
+        );
+        assert!(
+            (2_400_000.0..2_600_000.0).contains(&py),
+            "PROJ northing {py}"
+        );
         let d = (px - rx).abs().max((py - ry).abs());
-        assert!(d < 1e-3, "forward ({lon}, {lat}): PROJ ({px}, {py}) vs proj4rs ({rx}, {ry})");
+        assert!(
+            d < 1e-3,
+            "forward ({lon}, {lat}): PROJ ({px}, {py}) vs proj4rs ({rx}, {ry})"
+        );
         max_fwd = max_fwd.max(d);
 
         // Inverse of the same projected point on both backends, compared on the ground.
@@ -158,8 +169,14 @@ fn reproject_layer_uses_proj_and_stays_deterministic_across_threads() {
         .map(|(index, (lon, lat))| {
             let ring = LineString::new(vec![
                 Coord { x: lon, y: lat },
-                Coord { x: lon + 0.01, y: lat },
-                Coord { x: lon, y: lat + 0.01 },
+                Coord {
+                    x: lon + 0.01,
+                    y: lat,
+                },
+                Coord {
+                    x: lon,
+                    y: lat + 0.01,
+                },
                 Coord { x: lon, y: lat },
             ]);
             Feature {
@@ -201,7 +218,10 @@ fn reproject_layer_uses_proj_and_stays_deterministic_across_threads() {
             .zip(&original.geometry.0[0].exterior().0)
         {
             let (x, y) = rust.convert(o.x, o.y).unwrap();
-            assert!((c.x - x).abs() < 1e-3 && (c.y - y).abs() < 1e-3, "{c:?} vs ({x}, {y})");
+            assert!(
+                (c.x - x).abs() < 1e-3 && (c.y - y).abs() < 1e-3,
+                "{c:?} vs ({x}, {y})"
+            );
         }
     }
 }

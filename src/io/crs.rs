@@ -350,44 +350,64 @@ pub fn reproject_layer(layer: &mut Layer, to: &Crs) -> Result<()> {
     };
     let dst = if dst_is_gcj { Crs::wgs84() } else { to.clone() };
     let backend = Backend::default();
-    let needs_transform = src != dst;
-    if needs_transform {
-        // Built once here for a clear error; the workers build their own below.
-        Transformer::build(&src, &dst, backend).map_err(|message| Error::Crs {
-            path: path.clone(),
-            message,
-        })?;
-    }
-    let failures: Vec<(usize, String)> = layer
-        .features
-        .par_iter_mut()
-        // One transformer per rayon job: a PROJ object must stay on its thread.
-        .map_init(
-            || needs_transform.then(|| Transformer::build(&src, &dst, backend)),
-            |transformer, f| {
-                let transformer = &*transformer;
-                f.geometry
-                    .try_map_coords_in_place(|c| -> std::result::Result<Coord, String> {
-                        let (mut x, mut y) = (c.x, c.y);
-                        if src_is_gcj {
-                            (x, y) = gcj02::gcj02_to_wgs84(x, y);
-                        }
-                        match transformer {
-                            Some(Ok(t)) => (x, y) = t.convert_or_message(x, y)?,
-                            Some(Err(e)) => return Err(e.clone()),
-                            None => {}
-                        }
-                        if dst_is_gcj {
-                            (x, y) = gcj02::wgs84_to_gcj02(x, y);
-                        }
-                        Ok(Coord { x, y })
-                    })
-                    .err()
-                    .map(|e| (f.index, e))
-            },
+    // Built here first for a clear error, and used for small layers.
+    let first = if src == dst {
+        None
+    } else {
+        Some(
+            Transformer::build(&src, &dst, backend).map_err(|message| Error::Crs {
+                path: path.clone(),
+                message,
+            })?,
         )
-        .flatten()
-        .collect();
+    };
+    let transform_feature = |transformer: Option<&Transformer>,
+                             f: &mut crate::layer::Feature|
+     -> Option<(usize, String)> {
+        f.geometry
+            .try_map_coords_in_place(|c| -> std::result::Result<Coord, String> {
+                let (mut x, mut y) = (c.x, c.y);
+                if src_is_gcj {
+                    (x, y) = gcj02::gcj02_to_wgs84(x, y);
+                }
+                if let Some(t) = transformer {
+                    (x, y) = t.convert_or_message(x, y)?;
+                }
+                if dst_is_gcj {
+                    (x, y) = gcj02::wgs84_to_gcj02(x, y);
+                }
+                Ok(Coord { x, y })
+            })
+            .err()
+            .map(|e| (f.index, e))
+    };
+    // Making a PROJ transformer costs milliseconds (a database lookup) and it must stay on
+    // its thread: one per rayon job of at least this many features, none extra for small
+    // layers. Each coordinate is transformed alone, so the split does not change the output.
+    const FEATURES_PER_TRANSFORMER: usize = 512;
+    let needs_transform = first.is_some();
+    let failures: Vec<(usize, String)> = if layer.features.len() <= FEATURES_PER_TRANSFORMER {
+        layer
+            .features
+            .iter_mut()
+            .filter_map(|f| transform_feature(first.as_ref(), f))
+            .collect()
+    } else {
+        layer
+            .features
+            .par_iter_mut()
+            .with_min_len(FEATURES_PER_TRANSFORMER)
+            .map_init(
+                || needs_transform.then(|| Transformer::build(&src, &dst, backend)),
+                |transformer, f| match transformer {
+                    Some(Ok(t)) => transform_feature(Some(t), f),
+                    Some(Err(e)) => Some((f.index, e.clone())),
+                    None => transform_feature(None, f),
+                },
+            )
+            .flatten()
+            .collect()
+    };
     if let Some((index, message)) = failures.into_iter().min_by_key(|(i, _)| *i) {
         let feature = layer
             .features
@@ -511,10 +531,11 @@ pub struct Transformer {
 }
 
 enum Engine {
-    /// proj4rs works in radians for geographic systems: converted at both ends.
+    /// proj4rs works in radians for geographic systems: converted at both ends. Boxed: a
+    /// `proj4rs::Proj` is large.
     PureRust {
-        src: proj4rs::Proj,
-        dst: proj4rs::Proj,
+        src: Box<proj4rs::Proj>,
+        dst: Box<proj4rs::Proj>,
         src_geographic: bool,
         dst_geographic: bool,
     },
@@ -537,9 +558,10 @@ impl Transformer {
     fn build(from: &Crs, to: &Crs, backend: Backend) -> std::result::Result<Self, String> {
         let engine = match backend {
             Backend::PureRust => {
-                let make = |crs: &Crs| -> std::result::Result<proj4rs::Proj, String> {
+                let make = |crs: &Crs| -> std::result::Result<Box<proj4rs::Proj>, String> {
                     let def = proj4_of(crs)?;
                     proj4rs::Proj::from_proj_string(def)
+                        .map(Box::new)
                         .map_err(|e| format!("cannot use CRS `{crs}` ({def}): {e}"))
                 };
                 Engine::PureRust {
@@ -589,10 +611,11 @@ impl Transformer {
     /// Transforms one (x, y) coordinate. Non-finite input or output is an error naming the
     /// coordinate.
     pub fn convert(&self, x: f64, y: f64) -> Result<(f64, f64)> {
-        self.convert_or_message(x, y).map_err(|message| Error::Geometry {
-            feature: format!("coordinate ({x}, {y})"),
-            message,
-        })
+        self.convert_or_message(x, y)
+            .map_err(|message| Error::Geometry {
+                feature: format!("coordinate ({x}, {y})"),
+                message,
+            })
     }
 
     fn convert_or_message(&self, x: f64, y: f64) -> std::result::Result<(f64, f64), String> {
