@@ -6,7 +6,6 @@
 //! `proj` cargo feature the PROJ C library is used instead.
 
 use std::fmt;
-use std::path::Path;
 
 use geo::{Coord, MapCoordsInPlace};
 use rayon::prelude::*;
@@ -329,7 +328,8 @@ pub struct Reprojected {
 ///
 /// GCJ-02 sources are first converted to WGS84 (iterative inversion); a GCJ-02 target is
 /// reached through WGS84. A layer without a CRS, or a CRS without a proj4 definition (e.g.
-/// the local planar system) cannot be reprojected.
+/// the local planar system) cannot be reprojected. Coordinates are transformed by
+/// [`Backend::default()`]: PROJ with the `proj` cargo feature, else `proj4rs`.
 pub fn reproject_layer(layer: &mut Layer, to: &Crs) -> Result<()> {
     let path = layer.source.clone();
     let from = layer.crs.clone().ok_or_else(|| Error::Crs {
@@ -349,33 +349,65 @@ pub fn reproject_layer(layer: &mut Layer, to: &Crs) -> Result<()> {
         from.clone()
     };
     let dst = if dst_is_gcj { Crs::wgs84() } else { to.clone() };
-    let transformer = if src == dst {
+    let backend = Backend::default();
+    // Built here first for a clear error, and used for small layers.
+    let first = if src == dst {
         None
     } else {
-        Some(Transformer::new(&src, &dst, &path)?)
+        Some(
+            Transformer::build(&src, &dst, backend).map_err(|message| Error::Crs {
+                path: path.clone(),
+                message,
+            })?,
+        )
     };
-    let failures: Vec<(usize, String)> = layer
-        .features
-        .par_iter_mut()
-        .filter_map(|f| {
-            f.geometry
-                .try_map_coords_in_place(|c| -> std::result::Result<Coord, String> {
-                    let (mut x, mut y) = (c.x, c.y);
-                    if src_is_gcj {
-                        (x, y) = gcj02::gcj02_to_wgs84(x, y);
-                    }
-                    if let Some(t) = &transformer {
-                        (x, y) = t.convert(x, y)?;
-                    }
-                    if dst_is_gcj {
-                        (x, y) = gcj02::wgs84_to_gcj02(x, y);
-                    }
-                    Ok(Coord { x, y })
-                })
-                .err()
-                .map(|e| (f.index, e))
-        })
-        .collect();
+    let transform_feature = |transformer: Option<&Transformer>,
+                             f: &mut crate::layer::Feature|
+     -> Option<(usize, String)> {
+        f.geometry
+            .try_map_coords_in_place(|c| -> std::result::Result<Coord, String> {
+                let (mut x, mut y) = (c.x, c.y);
+                if src_is_gcj {
+                    (x, y) = gcj02::gcj02_to_wgs84(x, y);
+                }
+                if let Some(t) = transformer {
+                    (x, y) = t.convert_or_message(x, y)?;
+                }
+                if dst_is_gcj {
+                    (x, y) = gcj02::wgs84_to_gcj02(x, y);
+                }
+                Ok(Coord { x, y })
+            })
+            .err()
+            .map(|e| (f.index, e))
+    };
+    // Making a PROJ transformer costs milliseconds (a database lookup) and it must stay on
+    // its thread: one per rayon job of at least this many features, none extra for small
+    // layers. Each coordinate is transformed alone, so the split does not change the output.
+    const FEATURES_PER_TRANSFORMER: usize = 512;
+    let needs_transform = first.is_some();
+    let failures: Vec<(usize, String)> = if layer.features.len() <= FEATURES_PER_TRANSFORMER {
+        layer
+            .features
+            .iter_mut()
+            .filter_map(|f| transform_feature(first.as_ref(), f))
+            .collect()
+    } else {
+        layer
+            .features
+            .par_iter_mut()
+            .with_min_len(FEATURES_PER_TRANSFORMER)
+            .map_init(
+                || needs_transform.then(|| Transformer::build(&src, &dst, backend)),
+                |transformer, f| match transformer {
+                    Some(Ok(t)) => transform_feature(Some(t), f),
+                    Some(Err(e)) => Some((f.index, e.clone())),
+                    None => transform_feature(None, f),
+                },
+            )
+            .flatten()
+            .collect()
+    };
     if let Some((index, message)) = failures.into_iter().min_by_key(|(i, _)| *i) {
         let feature = layer
             .features
@@ -450,93 +482,197 @@ pub fn prepare_for_areas(layer: &mut Layer, target: Option<&Crs>) -> Result<Opti
     }
 }
 
-/// A coordinate transformation between two CRSs with proj4 definitions (pure Rust).
-#[cfg(not(feature = "proj"))]
-struct Transformer {
-    src: proj4rs::Proj,
-    dst: proj4rs::Proj,
-    src_geographic: bool,
-    dst_geographic: bool,
+/// Which library computes coordinate transformations.
+///
+/// The pure-Rust `proj4rs` path is always built; PROJ (the C library, through the `proj`
+/// crate) only with the `proj` cargo feature, which also makes it the [`Default`] used by
+/// [`reproject_layer`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    /// `proj4rs`, from the CRSs' proj4 definitions.
+    PureRust,
+    /// PROJ, from `EPSG:n` where the CRS has a code, else from its proj4 definition
+    /// (`proj` cargo feature).
+    #[cfg(feature = "proj")]
+    Proj,
 }
 
-#[cfg(not(feature = "proj"))]
+impl Default for Backend {
+    /// PROJ when built with the `proj` feature, else pure Rust.
+    fn default() -> Self {
+        #[cfg(feature = "proj")]
+        return Backend::Proj;
+        #[cfg(not(feature = "proj"))]
+        return Backend::PureRust;
+    }
+}
+
+impl fmt::Display for Backend {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Backend::PureRust => "proj4rs",
+            #[cfg(feature = "proj")]
+            Backend::Proj => "PROJ",
+        })
+    }
+}
+
+/// A coordinate transformation from one CRS to another, in (x, y) order: longitude/latitude
+/// in degrees for geographic CRSs, easting/northing for projected ones, whatever the
+/// authority's axis order.
+///
+/// Neither `Send` nor `Sync` in any build: a PROJ object belongs to the thread that made it,
+/// and keeping the pure-Rust build the same means enabling the `proj` feature breaks no
+/// caller. Construction is cheap; make one per thread (as [`reproject_layer`] does).
+pub struct Transformer {
+    engine: Engine,
+    /// Opts out of `Send`/`Sync` (see above).
+    _single_thread: std::marker::PhantomData<*const ()>,
+}
+
+enum Engine {
+    /// proj4rs works in radians for geographic systems: converted at both ends. Boxed: a
+    /// `proj4rs::Proj` is large.
+    PureRust {
+        src: Box<proj4rs::Proj>,
+        dst: Box<proj4rs::Proj>,
+        src_geographic: bool,
+        dst_geographic: bool,
+    },
+    /// Made by `Proj::new_known_crs`, whose axis order is normalised to (lon, lat) /
+    /// (easting, northing).
+    #[cfg(feature = "proj")]
+    Proj(proj::Proj),
+}
+
 impl Transformer {
-    fn new(from: &Crs, to: &Crs, path: &Path) -> Result<Self> {
-        let make = |crs: &Crs| -> Result<proj4rs::Proj> {
-            let def = crs.proj4.as_deref().ok_or_else(|| Error::Crs {
-                path: path.to_path_buf(),
-                message: format!(
-                    "CRS `{crs}` has no proj4 definition, so it cannot be reprojected \
-                     (a local planar system cannot be related to EPSG systems)"
-                ),
-            })?;
-            proj4rs::Proj::from_proj_string(def).map_err(|e| Error::Crs {
-                path: path.to_path_buf(),
-                message: format!("cannot use CRS `{crs}` ({def}): {e}"),
-            })
+    /// The transformation `from` → `to` computed by `backend`. Fails when a CRS has no
+    /// definition (e.g. the local planar system or an unidentified WKT) or when the backend
+    /// rejects it.
+    pub fn new(from: &Crs, to: &Crs, backend: Backend) -> Result<Transformer> {
+        Transformer::build(from, to, backend).map_err(Error::Usage)
+    }
+
+    /// Like [`Transformer::new`], with the bare message as error (for callers that add the
+    /// file name).
+    fn build(from: &Crs, to: &Crs, backend: Backend) -> std::result::Result<Self, String> {
+        let engine = match backend {
+            Backend::PureRust => {
+                let make = |crs: &Crs| -> std::result::Result<Box<proj4rs::Proj>, String> {
+                    let def = proj4_of(crs)?;
+                    proj4rs::Proj::from_proj_string(def)
+                        .map(Box::new)
+                        .map_err(|e| format!("cannot use CRS `{crs}` ({def}): {e}"))
+                };
+                Engine::PureRust {
+                    src: make(from)?,
+                    dst: make(to)?,
+                    src_geographic: from.is_geographic(),
+                    dst_geographic: to.is_geographic(),
+                }
+            }
+            #[cfg(feature = "proj")]
+            Backend::Proj => {
+                // PROJ knows EPSG codes itself; a bare proj4 string must be marked as a CRS,
+                // otherwise PROJ reads it as a coordinate operation.
+                let def = |crs: &Crs| -> std::result::Result<String, String> {
+                    match crs.epsg {
+                        Some(code) => Ok(format!("EPSG:{code}")),
+                        None => {
+                            let def = proj4_of(crs)?;
+                            Ok(if def.contains("+type=crs") {
+                                def.to_string()
+                            } else {
+                                format!("{def} +type=crs")
+                            })
+                        }
+                    }
+                };
+                let proj = proj::Proj::new_known_crs(&def(from)?, &def(to)?, None)
+                    .map_err(|e| format!("PROJ cannot relate {from} and {to}: {e}"))?;
+                Engine::Proj(proj)
+            }
         };
         Ok(Transformer {
-            src: make(from)?,
-            dst: make(to)?,
-            src_geographic: from.is_geographic(),
-            dst_geographic: to.is_geographic(),
+            engine,
+            _single_thread: std::marker::PhantomData,
         })
     }
 
-    /// proj4rs works in radians for geographic systems: convert at both ends.
-    fn convert(&self, x: f64, y: f64) -> std::result::Result<(f64, f64), String> {
+    /// The library doing the work.
+    pub fn backend(&self) -> Backend {
+        match self.engine {
+            Engine::PureRust { .. } => Backend::PureRust,
+            #[cfg(feature = "proj")]
+            Engine::Proj(_) => Backend::Proj,
+        }
+    }
+
+    /// Transforms one (x, y) coordinate. Non-finite input or output is an error naming the
+    /// coordinate.
+    pub fn convert(&self, x: f64, y: f64) -> Result<(f64, f64)> {
+        self.convert_or_message(x, y)
+            .map_err(|message| Error::Geometry {
+                feature: format!("coordinate ({x}, {y})"),
+                message,
+            })
+    }
+
+    fn convert_or_message(&self, x: f64, y: f64) -> std::result::Result<(f64, f64), String> {
         if !x.is_finite() || !y.is_finite() {
             return Err(format!("non-finite coordinate ({x}, {y})"));
         }
-        let mut p = if self.src_geographic {
-            (x.to_radians(), y.to_radians(), 0.0)
-        } else {
-            (x, y, 0.0)
+        let (ox, oy) = match &self.engine {
+            Engine::PureRust {
+                src,
+                dst,
+                src_geographic,
+                dst_geographic,
+            } => {
+                let mut p = if *src_geographic {
+                    (x.to_radians(), y.to_radians(), 0.0)
+                } else {
+                    (x, y, 0.0)
+                };
+                proj4rs::transform::transform(src, dst, &mut p)
+                    .map_err(|e| format!("coordinate ({x}, {y}): {e}"))?;
+                if *dst_geographic {
+                    (p.0.to_degrees(), p.1.to_degrees())
+                } else {
+                    (p.0, p.1)
+                }
+            }
+            #[cfg(feature = "proj")]
+            Engine::Proj(proj) => proj
+                .convert((x, y))
+                .map_err(|e| format!("coordinate ({x}, {y}): {e}"))?,
         };
-        proj4rs::transform::transform(&self.src, &self.dst, &mut p)
-            .map_err(|e| format!("coordinate ({x}, {y}): {e}"))?;
-        if self.dst_geographic {
-            Ok((p.0.to_degrees(), p.1.to_degrees()))
+        if ox.is_finite() && oy.is_finite() {
+            Ok((ox, oy))
         } else {
-            Ok((p.0, p.1))
+            Err(format!(
+                "coordinate ({x}, {y}) has no finite image ({ox}, {oy}) in the target CRS"
+            ))
         }
     }
 }
 
-/// A coordinate transformation through the PROJ C library (`proj` cargo feature).
-/// Not compiled in the default build; kept minimal: PROJ takes the proj4 definitions (or
-/// `EPSG:n`) and `Proj::new_known_crs` yields easting/northing order.
-#[cfg(feature = "proj")]
-struct Transformer {
-    proj: std::sync::Mutex<proj::Proj>,
+impl fmt::Debug for Transformer {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Transformer")
+            .field("backend", &self.backend())
+            .finish_non_exhaustive()
+    }
 }
 
-#[cfg(feature = "proj")]
-impl Transformer {
-    fn new(from: &Crs, to: &Crs, path: &Path) -> Result<Self> {
-        let def = |c: &Crs| {
-            c.epsg
-                .map(|e| format!("EPSG:{e}"))
-                .or_else(|| c.proj4.clone())
-                .ok_or_else(|| Error::Crs {
-                    path: path.to_path_buf(),
-                    message: format!("CRS `{c}` has no definition, so it cannot be reprojected"),
-                })
-        };
-        let proj =
-            proj::Proj::new_known_crs(&def(from)?, &def(to)?, None).map_err(|e| Error::Crs {
-                path: path.to_path_buf(),
-                message: format!("PROJ cannot relate {from} and {to}: {e}"),
-            })?;
-        Ok(Transformer {
-            proj: std::sync::Mutex::new(proj),
-        })
-    }
-
-    fn convert(&self, x: f64, y: f64) -> std::result::Result<(f64, f64), String> {
-        let proj = self.proj.lock().map_err(|e| e.to_string())?;
-        proj.convert((x, y)).map_err(|e| e.to_string())
-    }
+/// The proj4 definition of `crs`, or why it cannot be reprojected.
+fn proj4_of(crs: &Crs) -> std::result::Result<&str, String> {
+    crs.proj4.as_deref().ok_or_else(|| {
+        format!(
+            "CRS `{crs}` has no proj4 definition, so it cannot be reprojected \
+             (a local planar system cannot be related to EPSG systems)"
+        )
+    })
 }
 
 #[cfg(test)]
