@@ -460,6 +460,17 @@ fn run_batch_in_pool(district: &DistrictFile, opts: &BatchOptions) -> Result<Bat
 
     // Each project on its own slice of the district.
     let t = Instant::now();
+    // Sites grouped by the project they name once, not searched per project ("" = none).
+    let mut sites_by_project: BTreeMap<String, Vec<usize>> = BTreeMap::new();
+    if let Some(s) = &layers.retained_sites {
+        for (i, f) in s.features.iter().enumerate() {
+            let p = s
+                .attr(f, &fields.site_project)
+                .and_then(Value::as_text)
+                .unwrap_or_default();
+            sites_by_project.entry(p).or_default().push(i);
+        }
+    }
     let boundary_layer = &layers.boundary;
     let total = boundary_layer.features.len();
     let done = std::sync::atomic::AtomicUsize::new(0);
@@ -479,6 +490,7 @@ fn run_batch_in_pool(district: &DistrictFile, opts: &BatchOptions) -> Result<Bat
                 &pcl_index,
                 &price_index,
                 opts.report_sink.as_ref(),
+                &sites_by_project,
             );
             let n = done.fetch_add(1, std::sync::atomic::Ordering::Relaxed) + 1;
             if let Some(p) = &opts.progress {
@@ -547,6 +559,7 @@ fn assess_one(
     pcl_index: &TargetIndex<'_>,
     price_index: &TargetIndex<'_>,
     sink: Option<&ReportSink>,
+    sites_by_project: &BTreeMap<String, Vec<usize>>,
 ) -> ProjectOutcome {
     let bl = &layers.boundary;
     let id = boundary
@@ -577,15 +590,11 @@ fn assess_one(
     {
         return failed(e.to_string());
     }
-    let fields = &district.fields;
     let sites = layers.retained_sites.as_ref().map(|s| {
-        let mine: Vec<usize> = (0..s.features.len())
-            .filter(|&i| {
-                s.attr(&s.features[i], &fields.site_project)
-                    .and_then(Value::as_text)
-                    .is_none_or(|p| p == id)
-            })
-            .collect();
+        // Sites naming this project, plus sites naming none (they may belong to any).
+        let mut mine: Vec<usize> = sites_by_project.get(&id).cloned().unwrap_or_default();
+        mine.extend(sites_by_project.get("").into_iter().flatten());
+        mine.sort_unstable();
         subset(s, &mine)
     });
     // Zones are needed around the sites too (the retained land's zone), even off-site ones.
