@@ -4,7 +4,7 @@
 use std::path::{Path, PathBuf};
 
 use landpool::batch::{BatchOptions, DistrictFile, ProjectStatus, run_batch};
-use landpool::project::assess_project;
+use landpool::project::{RuleSets, assess_loaded, assess_project, load_layers};
 use landpool::report::diff::{DiffOptions, diff_json};
 use landpool::synth::{SynthOptions, write_synthetic_district};
 
@@ -45,6 +45,60 @@ fn comparable(report: &serde_json::Value) -> serde_json::Value {
     serde_json::Value::Object(out)
 }
 
+/// 200 projects: each batch result equals the lone-project pipeline run on the whole,
+/// unsliced district layers (what `landpool assess` does after reading them), to 1e-9.
+#[test]
+fn batch_of_200_projects_equals_assess_on_whole_layers() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = district(
+        dir.path(),
+        SynthOptions {
+            parcels: 20_000,
+            projects: 200,
+            seed: 17,
+            ..SynthOptions::default()
+        },
+        "",
+    );
+    let d = DistrictFile::load(&path).unwrap();
+    let run = run_batch(&d, &BatchOptions::default()).unwrap();
+    assert_eq!(run.projects.len(), 200);
+    let base = d.project_file("(district)", None);
+    let rules = RuleSets::load(&base).unwrap();
+    let layers = load_layers(&base).unwrap();
+    for p in &run.projects {
+        assert_ne!(p.status, ProjectStatus::Failed, "{:?}", p.error);
+        let batch = serde_json::to_value(p.report.as_ref().unwrap()).unwrap();
+        let alone = assess_loaded(
+            d.project_file(&p.project_id, p.name.clone()),
+            layers.clone(),
+            &rules,
+        )
+        .unwrap_or_else(|e| panic!("assess {}: {e}", p.project_id));
+        let alone = serde_json::to_value(&alone.report).unwrap();
+        let changes = diff_json(
+            &comparable(&alone),
+            &comparable(&batch),
+            &DiffOptions {
+                rel_tol: 1e-9,
+                abs_tol: 1e-9,
+            },
+        );
+        assert!(
+            changes.is_empty(),
+            "{}: batch differs from assess:\n{}",
+            p.project_id,
+            changes
+                .iter()
+                .take(10)
+                .map(|c| c.to_string())
+                .collect::<Vec<_>>()
+                .join("\n")
+        );
+    }
+}
+
+/// A smaller district through the full `assess` path (reading the files per project).
 #[test]
 fn batch_equals_assess_project_by_project() {
     let dir = tempfile::tempdir().unwrap();

@@ -32,8 +32,13 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     write_outputs(&out, &run)?;
     if !args.quiet {
         print!("{}", summary_table(&run.report));
+        let sites = if run.report.siting.is_some() {
+            ", sites.geojson"
+        } else {
+            ""
+        };
         println!(
-            "\nWrote {}/report.json, parcels.csv, parcels.geojson",
+            "\nWrote {}/report.json, parcels.csv, parcels.geojson{sites}",
             out.display()
         );
     }
