@@ -156,6 +156,8 @@ fn worked_example_a_every_figure() {
         "{keys:?}"
     );
     assert!(keys.iter().any(|k| k.starts_with("function")), "{keys:?}");
+    // The transition rule chose the rules by the draft's placeholder effective date.
+    assert!(keys.contains(&"transition.effective_date"), "{keys:?}");
 }
 
 const CRS: &str = r#""crs":{"type":"name","properties":{"name":"urn:ogc:def:crs:EPSG::4547"}}"#;

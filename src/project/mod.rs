@@ -166,7 +166,7 @@ pub fn assess_loaded(
 
     let m = measure::measure(&config, &layers)?;
 
-    let (computation, mut findings, mut warnings, not_official) = match decision.chosen {
+    let (computation, mut findings, mut warnings, mut not_official) = match decision.chosen {
         RuleChoice::New => {
             let input = measure::policy_input_2022(&config, &m)?;
             let a = crate::policy::assess(new_rules, &input)?;
@@ -210,6 +210,15 @@ pub fn assess_loaded(
     }
     findings.extend(m.findings.iter().cloned());
     warnings.extend(m.warnings.iter().cloned());
+    // The transition rule used the draft's effective date: list it if it is not official.
+    let e = &decision.effective_date.provenance;
+    if e.status != crate::policy::Status::Official
+        && !not_official.iter().any(|v| v.key == e.key)
+        && let Some(v) = new_rules.values().iter().find(|v| v.key == e.key)
+        && v.status == crate::policy::Status::Illustrative
+    {
+        not_official.insert(0, v.clone());
+    }
     let parcels = measure::parcel_rows(&m, &computation);
 
     let report = ProjectReport {
