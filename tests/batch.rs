@@ -4,7 +4,7 @@
 use std::path::{Path, PathBuf};
 
 use landpool::batch::{BatchOptions, DistrictFile, ProjectStatus, run_batch};
-use landpool::project::{RuleSets, assess_loaded, assess_project, load_layers};
+use landpool::project::{ProjectReport, RuleSets, assess_loaded, assess_project, load_layers};
 use landpool::report::diff::{DiffOptions, diff_json};
 use landpool::synth::{SynthOptions, write_synthetic_district};
 
@@ -47,6 +47,29 @@ fn comparable(report: &serde_json::Value) -> serde_json::Value {
 
 /// 200 projects: each batch result equals the lone-project pipeline run on the whole,
 /// unsliced district layers (what `landpool assess` does after reading them), to 1e-9.
+/// The batch's report of a project has the figures of the lone run, to 1e-9 relative.
+fn assert_same_figures(id: &str, alone: &ProjectReport, batch: &serde_json::Value) {
+    let alone = serde_json::to_value(alone).unwrap();
+    let changes = diff_json(
+        &comparable(&alone),
+        &comparable(batch),
+        &DiffOptions {
+            rel_tol: 1e-9,
+            abs_tol: 1e-9,
+        },
+    );
+    assert!(
+        changes.is_empty(),
+        "{id}: batch differs from assess:\n{}",
+        changes
+            .iter()
+            .take(10)
+            .map(|c| c.to_string())
+            .collect::<Vec<_>>()
+            .join("\n")
+    );
+}
+
 #[test]
 fn batch_of_200_projects_equals_assess_on_whole_layers() {
     let dir = tempfile::tempdir().unwrap();
@@ -75,26 +98,7 @@ fn batch_of_200_projects_equals_assess_on_whole_layers() {
             &rules,
         )
         .unwrap_or_else(|e| panic!("assess {}: {e}", p.project_id));
-        let alone = serde_json::to_value(&alone.report).unwrap();
-        let changes = diff_json(
-            &comparable(&alone),
-            &comparable(&batch),
-            &DiffOptions {
-                rel_tol: 1e-9,
-                abs_tol: 1e-9,
-            },
-        );
-        assert!(
-            changes.is_empty(),
-            "{}: batch differs from assess:\n{}",
-            p.project_id,
-            changes
-                .iter()
-                .take(10)
-                .map(|c| c.to_string())
-                .collect::<Vec<_>>()
-                .join("\n")
-        );
+        assert_same_figures(&p.project_id, &alone.report, &batch);
     }
 }
 
@@ -122,26 +126,7 @@ fn batch_equals_assess_project_by_project() {
         kinds.insert(batch["computation"]["rules"].as_str().unwrap().to_string());
         let alone = assess_project(d.project_file(&p.project_id, p.name.clone()))
             .unwrap_or_else(|e| panic!("assess {}: {e}", p.project_id));
-        let alone = serde_json::to_value(&alone.report).unwrap();
-        let changes = diff_json(
-            &comparable(&alone),
-            &comparable(&batch),
-            &DiffOptions {
-                rel_tol: 1e-9,
-                abs_tol: 1e-9,
-            },
-        );
-        assert!(
-            changes.is_empty(),
-            "{}: batch differs from assess:\n{}",
-            p.project_id,
-            changes
-                .iter()
-                .take(10)
-                .map(|c| c.to_string())
-                .collect::<Vec<_>>()
-                .join("\n")
-        );
+        assert_same_figures(&p.project_id, &alone.report, &batch);
     }
     // The synthetic district has both kinds of project.
     assert_eq!(kinds.len(), 2, "{kinds:?}");
