@@ -114,36 +114,9 @@ fn read_geometries(path: &Path) -> Result<Vec<MultiPolygon<f64>>> {
         let shape = shape.map_err(|e| shp_err(format!("shape #{index}: {e}")))?;
         let rings: Vec<Vec<Coord>> = match shape {
             shapefile::Shape::NullShape => Vec::new(),
-            shapefile::Shape::Polygon(p) => p
-                .rings()
-                .iter()
-                .map(|r| {
-                    r.points()
-                        .iter()
-                        .map(|q| Coord { x: q.x, y: q.y })
-                        .collect()
-                })
-                .collect(),
-            shapefile::Shape::PolygonM(p) => p
-                .rings()
-                .iter()
-                .map(|r| {
-                    r.points()
-                        .iter()
-                        .map(|q| Coord { x: q.x, y: q.y })
-                        .collect()
-                })
-                .collect(),
-            shapefile::Shape::PolygonZ(p) => p
-                .rings()
-                .iter()
-                .map(|r| {
-                    r.points()
-                        .iter()
-                        .map(|q| Coord { x: q.x, y: q.y })
-                        .collect()
-                })
-                .collect(),
+            shapefile::Shape::Polygon(p) => rings_xy(p.rings()),
+            shapefile::Shape::PolygonM(p) => rings_xy(p.rings()),
+            shapefile::Shape::PolygonZ(p) => rings_xy(p.rings()),
             other => {
                 return Err(Error::Feature {
                     path: path.to_path_buf(),
@@ -454,6 +427,22 @@ fn read_dbf(path: &Path, encoding: TextEncoding) -> Result<DbfTable> {
 /// dBase floats may be written like `1.69599206793e+008`.
 fn parse_float(t: &str) -> Option<f64> {
     t.parse::<f64>().ok().filter(|v| v.is_finite())
+}
+
+/// The rings of a Polygon, PolygonM or PolygonZ shape as plain x/y coordinates (M and Z
+/// are dropped: areas are planar).
+fn rings_xy<P: shapefile::record::traits::HasXY>(
+    rings: &[shapefile::PolygonRing<P>],
+) -> Vec<Vec<Coord>> {
+    rings
+        .iter()
+        .map(|r| {
+            r.points()
+                .iter()
+                .map(|q| Coord { x: q.x(), y: q.y() })
+                .collect()
+        })
+        .collect()
 }
 
 #[cfg(test)]

@@ -354,8 +354,10 @@ pub struct Assessment {
     pub planned_floor_area_m2: f64,
     pub retained: RetainedSummary,
     /// Inside sites against the required retained-land area (when siting was given).
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub site_fit: Option<SiteFit>,
     /// Rights floor area converted to each off-site site (when siting was given).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
     pub offsite: Vec<OffsiteResult>,
     pub findings: Vec<Finding>,
     pub warnings: Vec<String>,
