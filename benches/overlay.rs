@@ -65,7 +65,7 @@ fn jittered_grid(
     for i in 0..n {
         for k in 0..n {
             let (a, b, cc, d) = (c(i, k), c(i + 1, k), c(i + 1, k + 1), c(i, k + 1));
-            let cell = if concave_every > 0 && (i * n + k) % concave_every == 0 {
+            let cell = if concave_every > 0 && (i * n + k).is_multiple_of(concave_every) {
                 // Notch in the middle of the top edge, pushed into the cell.
                 let m1 = (0.6 * cc.0 + 0.4 * d.0, 0.6 * cc.1 + 0.4 * d.1);
                 let m2 = (0.4 * cc.0 + 0.6 * d.0, 0.4 * cc.1 + 0.6 * d.1);

@@ -192,10 +192,10 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
             Some(c) => writeln!(out, "CRS:      {c} — {}", crs_kind_text(c))?,
             None => writeln!(out, "CRS:      none declared")?,
         }
-        if to_crs.is_some() {
-            if let Some(d) = &declared_crs {
-                writeln!(out, "          (reprojected from {d})")?;
-            }
+        if to_crs.is_some()
+            && let Some(d) = &declared_crs
+        {
+            writeln!(out, "          (reprojected from {d})")?;
         }
         writeln!(out, "features: {}", layer.features.len())?;
         match bbox {

@@ -109,10 +109,10 @@ pub fn categorical<K: Ord + Clone>(
         let Some(a_j) = table.target_areas.get(p.target) else {
             continue;
         };
-        if let Some(col) = out.get_mut(k) {
-            if let Some(o) = col.get_mut(p.target) {
-                *o += p.area / guarded(*a_j);
-            }
+        if let Some(col) = out.get_mut(k)
+            && let Some(o) = col.get_mut(p.target)
+        {
+            *o += p.area / guarded(*a_j);
         }
     }
     out

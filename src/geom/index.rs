@@ -82,10 +82,10 @@ impl EdgeSet {
         match &self.tree {
             Some(tree) => {
                 for e in tree.locate_in_envelope_intersecting(rect_to_aabb(r)) {
-                    if let Some(l) = self.edges.get(e.data) {
-                        if !f(l) {
-                            return false;
-                        }
+                    if let Some(l) = self.edges.get(e.data)
+                        && !f(l)
+                    {
+                        return false;
                     }
                 }
                 true

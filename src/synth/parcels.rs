@@ -242,7 +242,7 @@ impl Plan {
         let (grant_date, term_years) = if class == GYCR {
             // In project cores, alternate parcels are granted more and less than 15 years
             // before 2026-06-30, so both sides of the eligibility rule occur.
-            let year = match (in_core, (i + j + draft.part as usize) % 2 == 0) {
+            let year = match (in_core, (i + j + draft.part as usize).is_multiple_of(2)) {
                 (true, true) => r.int(1995, 2008),
                 (true, false) => r.int(2013, 2024),
                 (false, _) => r.int(1993, 2024),
