@@ -168,7 +168,6 @@ pub struct PhaseTimes {
     pub index: f64,
     pub district_overlay: f64,
     pub assess: f64,
-    pub write: f64,
 }
 
 /// A district parcel with what the batch knows of it.
@@ -202,6 +201,7 @@ pub struct BatchRun {
     pub projects: Vec<ProjectOutcome>,
     pub parcels: Vec<DistrictParcel>,
     pub overlaps: Vec<ProjectOverlap>,
+    /// What was read and repaired in each district layer (written to inputs.json).
     pub layer_summaries: Vec<LayerSummary>,
     /// The district parcel layer (for the GeoJSON output).
     pub parcels_layer: Layer,

@@ -3,12 +3,11 @@
 //! summary table printed for people.
 
 use std::fmt::Write as _;
-use std::io::Write as _;
 use std::path::Path;
 
 use crate::geom::placement::Placement;
 use crate::io::write::{
-    CoordFormat, GeoJsonFeatureWriter, geojson_crs_name, write_atomic, write_csv,
+    CoordFormat, GeoJsonFeatureWriter, geojson_crs_name, write_atomic, write_csv, write_json_pretty,
 };
 use crate::layer::{Layer, Value};
 use crate::project::{Computation, ParcelRow, ProjectReport, ProjectRun, SitingReport};
@@ -127,11 +126,7 @@ pub fn siting_table(siting: &SitingReport) -> String {
 
 /// The report as pretty JSON (keys in a fixed order: byte-identical for the same input).
 pub fn write_report_json(path: &Path, report: &ProjectReport) -> Result<()> {
-    write_atomic(path, |w| {
-        serde_json::to_writer_pretty(&mut *w, report)
-            .map_err(|e| Error::io(path, std::io::Error::other(e)))?;
-        w.write_all(b"\n").map_err(|e| Error::io(path, e))
-    })
+    write_json_pretty(path, report)
 }
 
 /// Findings of one code printed in the summary before the rest are counted.

@@ -8,7 +8,7 @@ use rayon::prelude::*;
 
 use crate::batch::{BatchRun, ProjectStatus};
 use crate::io::write::{
-    CoordFormat, GeoJsonFeatureWriter, geojson_crs_name, write_atomic, write_csv,
+    CoordFormat, GeoJsonFeatureWriter, geojson_crs_name, write_atomic, write_csv, write_json_pretty,
 };
 use crate::layer::Value;
 use crate::project::ProjectReport;
@@ -60,6 +60,8 @@ pub fn write_project_report(dir: &Path, id: &str, report: &ProjectReport) -> Res
 pub fn write_batch_outputs(dir: &Path, run: &BatchRun) -> Result<()> {
     let parcels_layer = &run.parcels_layer;
     std::fs::create_dir_all(dir.join("projects")).map_err(|e| Error::io(dir, e))?;
+    // District-wide validation: every problem and repair, also of parcels in no project.
+    write_json_pretty(&dir.join("inputs.json"), &run.layer_summaries)?;
     run.projects.par_iter().try_for_each(|p| match &p.report {
         Some(report) => write_project_report(dir, &p.project_id, report),
         None => Ok(()),

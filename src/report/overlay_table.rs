@@ -432,31 +432,23 @@ pub fn targets_path(out: &Path) -> PathBuf {
 pub fn piece_property_names(source: &Layer, target: &Layer) -> (Vec<String>, Vec<String>) {
     let src: BTreeSet<&str> = source.schema.iter().map(|f| f.name.as_str()).collect();
     let tgt: BTreeSet<&str> = target.schema.iter().map(|f| f.name.as_str()).collect();
-    let reserved = PIECE_FIELDS;
-    let src_names = source
-        .schema
-        .iter()
-        .map(|f| {
-            let n = f.name.as_str();
-            if tgt.contains(n) || reserved.contains(&n) {
-                format!("src_{n}")
-            } else {
-                n.to_string()
-            }
-        })
-        .collect();
-    let tgt_names = target
-        .schema
-        .iter()
-        .map(|f| {
-            let n = f.name.as_str();
-            if src.contains(n) || reserved.contains(&n) {
-                format!("tgt_{n}")
-            } else {
-                n.to_string()
-            }
-        })
-        .collect();
+    // A name is prefixed when the other side, or a piece field, uses it too.
+    let names = |layer: &Layer, other: &BTreeSet<&str>, prefix: &str| -> Vec<String> {
+        layer
+            .schema
+            .iter()
+            .map(|f| {
+                let n = f.name.as_str();
+                if other.contains(n) || PIECE_FIELDS.contains(&n) {
+                    format!("{prefix}{n}")
+                } else {
+                    n.to_string()
+                }
+            })
+            .collect()
+    };
+    let src_names = names(source, &tgt, "src_");
+    let tgt_names = names(target, &src, "tgt_");
     (src_names, tgt_names)
 }
 
