@@ -1,20 +1,25 @@
 //! I/O: layer readers and writers, CRS handling. Nothing here knows about policy.
 //!
 //! [`read_layer`] picks the reader from the file extension: `.geojson`/`.json` → GeoJSON
-//! ([`geojson`]), `.shp` → ESRI Shapefile ([`shp`]). Other formats (GeoPackage, FileGDB, ...)
-//! need the `gdal` cargo feature, which is not built yet.
+//! ([`geojson`]), `.shp` → ESRI Shapefile ([`shp`]). Other formats (FileGDB, FlatGeobuf,
+//! PostGIS, ...) go through GDAL/OGR ([`ogr`], `gdal` cargo feature).
 
 pub mod crs;
 pub mod gcj02;
 pub mod geojson;
 pub mod shp;
+pub mod source;
+pub mod table;
 pub mod write;
 
 use std::collections::HashMap;
 use std::path::Path;
+#[cfg(not(feature = "gdal"))]
+use std::path::PathBuf;
 
 use crate::error::{Error, Result};
 use crate::io::crs::Crs;
+pub use crate::io::source::LayerSource;
 use crate::layer::{Field, FieldKind, Layer, Value};
 
 /// How to read a layer.
@@ -32,31 +37,58 @@ pub struct ReadOptions {
 }
 
 /// Formats this build can read, for error messages.
-pub const SUPPORTED_FORMATS: &str = "GeoJSON (.geojson, .json), ESRI Shapefile (.shp); \
-     GeoPackage, FileGDB and other GDAL formats need the `gdal` feature (not built yet): \
-     convert them first, e.g. `ogr2ogr -f GeoJSON out.geojson in.gpkg`";
+pub const SUPPORTED_FORMATS: &str = if cfg!(feature = "gdal") {
+    "GeoJSON (.geojson, .json), ESRI Shapefile (.shp), and every vector format of GDAL/OGR \
+     (GeoPackage `file.gpkg:layer`, FileGDB `folder.gdb:layer`, FlatGeobuf, PostGIS \
+     `PG:dbname=… host=…`, ...)"
+} else {
+    "GeoJSON (.geojson, .json), ESRI Shapefile (.shp); FileGDB, FlatGeobuf, PostGIS and \
+     other GDAL formats need a build with the `gdal` feature (`cargo build --release \
+     --features gdal`), or convert them first, e.g. `ogr2ogr -f GeoJSON out.geojson in.gdb`"
+};
 
-/// Reads an area layer, choosing the reader by extension.
+/// Reads an area layer from a path as the user wrote it (`parcels.shp`,
+/// `district.gpkg:parcels`, a `PG:` connection string): see [`LayerSource::parse`].
 pub fn read_layer(path: &Path, opts: &ReadOptions) -> Result<Layer> {
-    let ext = path
-        .extension()
-        .and_then(|e| e.to_str())
-        .map(str::to_ascii_lowercase)
-        .unwrap_or_default();
-    let mut layer = match ext.as_str() {
-        "geojson" | "json" => geojson::read_geojson(path, opts)?,
-        "shp" => shp::read_shapefile(path, opts)?,
-        _ => {
-            return Err(Error::UnsupportedFormat {
-                path: path.to_path_buf(),
-                supported: SUPPORTED_FORMATS.into(),
-            });
-        }
+    read_source(&LayerSource::parse(&path.to_string_lossy()), opts)
+}
+
+/// Reads an area layer from a source, choosing the reader by extension. GeoJSON and
+/// Shapefile always use landpool's own readers (GBK attributes, line/column errors); other
+/// sources need GDAL.
+pub fn read_source(source: &LayerSource, opts: &ReadOptions) -> Result<Layer> {
+    let mut layer = match source {
+        LayerSource::File { path, layer } => match source.extension().as_str() {
+            "geojson" | "json" | "shp" if layer.is_some() => {
+                return Err(Error::Usage(format!(
+                    "{source}: a {} file holds one layer; drop the `:{}` suffix",
+                    source.extension(),
+                    layer.as_deref().unwrap_or_default()
+                )));
+            }
+            "geojson" | "json" => geojson::read_geojson(path, opts)?,
+            "shp" => shp::read_shapefile(path, opts)?,
+            _ => read_with_gdal(source, opts)?,
+        },
+        LayerSource::Connection { .. } => read_with_gdal(source, opts)?,
     };
     if let Some(key) = &opts.key_field {
         layer.set_key_field(key)?;
     }
     Ok(layer)
+}
+
+#[cfg(feature = "gdal")]
+fn read_with_gdal(source: &LayerSource, opts: &ReadOptions) -> Result<Layer> {
+    ogr::read_ogr(source, opts)
+}
+
+#[cfg(not(feature = "gdal"))]
+fn read_with_gdal(source: &LayerSource, _opts: &ReadOptions) -> Result<Layer> {
+    Err(Error::UnsupportedFormat {
+        path: PathBuf::from(source.label()),
+        supported: SUPPORTED_FORMATS.into(),
+    })
 }
 
 /// The layer name used for a file: its stem.
