@@ -7,6 +7,8 @@
 pub mod crs;
 pub mod gcj02;
 pub mod geojson;
+#[cfg(feature = "gdal")]
+pub mod ogr;
 pub mod shp;
 pub mod source;
 pub mod table;
