@@ -7,6 +7,7 @@
 pub mod crs;
 pub mod gcj02;
 pub mod geojson;
+pub mod gpkg;
 #[cfg(feature = "gdal")]
 pub mod ogr;
 pub mod shp;
@@ -70,6 +71,7 @@ pub fn read_source(source: &LayerSource, opts: &ReadOptions) -> Result<Layer> {
             }
             "geojson" | "json" => geojson::read_geojson(path, opts)?,
             "shp" => shp::read_shapefile(path, opts)?,
+            "gpkg" => gpkg::read_gpkg(path, layer.as_deref(), opts)?,
             _ => read_with_gdal(source, opts)?,
         },
         LayerSource::Connection { .. } => read_with_gdal(source, opts)?,

@@ -61,6 +61,44 @@ where
     Ok(())
 }
 
+/// [`write_atomic`] for writers that need a file name rather than a stream (SQLite):
+/// `write` fills the temporary file at the path it is given (in the same directory as
+/// `path`, initially empty) and must have closed it when it returns. The file is then
+/// fsynced and renamed over `path`; on any error it is removed and `path` is left untouched.
+pub fn write_atomic_path<F>(path: &Path, write: F) -> Result<()>
+where
+    F: FnOnce(&Path) -> Result<()>,
+{
+    let dir = match path.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+        _ => PathBuf::from("."),
+    };
+    let temp = tempfile::Builder::new()
+        .prefix(".landpool-")
+        .suffix(".tmp")
+        .tempfile_in(&dir)
+        .map_err(|e| Error::io(path, e))?;
+    // Only the path is kept: `TempPath` deletes the file when dropped, i.e. on every early
+    // return; the writer opens the file itself.
+    let temp_path = temp.into_temp_path();
+    write(&temp_path)?;
+    let file = File::options()
+        .read(true)
+        .write(true)
+        .open(&temp_path)
+        .map_err(|e| Error::io(path, e))?;
+    set_final_permissions(&file, path)?;
+    file.sync_all().map_err(|e| Error::io(path, e))?;
+    drop(file);
+    temp_path
+        .persist(path)
+        .map_err(|e| Error::io(path, e.error))?;
+    if let Ok(d) = File::open(&dir) {
+        let _ = d.sync_all();
+    }
+    Ok(())
+}
+
 #[cfg(unix)]
 fn set_final_permissions(file: &File, path: &Path) -> Result<()> {
     use std::os::unix::fs::PermissionsExt;
