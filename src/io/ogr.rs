@@ -12,8 +12,9 @@
 //! * Features are ordered by FID when the source has FIDs (a database returns rows in no
 //!   particular order; FID order makes the layer, and every output, reproducible).
 //! * Attribute types: Integer (Boolean subtype → Bool), Integer64 → Int, Real → Float,
-//!   String → Str, Date → Date; DateTime, Time, lists and other types are kept as GDAL's
-//!   text form. Binary columns are left out.
+//!   String → Str, Date → Date; DateTime → its ISO 8601 text (`2017-03-10T00:00:00+00:00`,
+//!   which [`Value::as_date`] reads as a date: FileGDB has no date-only type); Time, lists
+//!   and other types are kept as GDAL's text form. Binary columns are left out.
 //!
 //! Writing ([`write_tables`]): each [`OutputTable`] becomes a table, created or replaced,
 //! all in one database transaction: if anything fails, the transaction is rolled back and the
@@ -257,6 +258,7 @@ enum FieldMapping {
     Int,
     Float,
     Date,
+    DateTime,
     Text,
     Skip,
 }
@@ -286,6 +288,7 @@ fn field_mappings<L: LayerAccess>(layer: &L) -> Vec<(String, FieldMapping)> {
                 OGRFieldType::OFTInteger | OGRFieldType::OFTInteger64 => FieldMapping::Int,
                 OGRFieldType::OFTReal => FieldMapping::Float,
                 OGRFieldType::OFTDate => FieldMapping::Date,
+                OGRFieldType::OFTDateTime => FieldMapping::DateTime,
                 OGRFieldType::OFTBinary => FieldMapping::Skip,
                 _ => FieldMapping::Text,
             };
@@ -300,6 +303,13 @@ fn read_value(
     mapping: FieldMapping,
 ) -> std::result::Result<Value, String> {
     let err = |e: gdal::errors::GdalError| gdal_message(&e);
+    // OGR tells "unset" (FlatGeobuf, GeoJSON: the property is absent) apart from NULL; the
+    // safe API tests only NULL and reads an unset integer as 0. Both are no value here.
+    let idx = i32::try_from(i).map_err(|_| format!("field index {i} out of range"))?;
+    // SAFETY: the handle belongs to `feature`, alive for this call; `idx` is a field of it.
+    if unsafe { gdal_sys::OGR_F_IsFieldSetAndNotNull(feature.c_feature(), idx) } == 0 {
+        return Ok(Value::Null);
+    }
     Ok(match mapping {
         FieldMapping::Skip => Value::Null,
         FieldMapping::Bool => match feature.field(i).map_err(err)? {
@@ -318,6 +328,18 @@ fn read_value(
         FieldMapping::Date => match feature.field(i).map_err(err)? {
             None => Value::Null,
             Some(v) => v.into_date().map_or(Value::Null, Value::Date),
+        },
+        // Some drivers (FlatGeobuf) hold text GDAL cannot split into a date and time: then
+        // the text itself (empty text: no value).
+        FieldMapping::DateTime => match feature.field(i) {
+            Ok(None) => Value::Null,
+            Ok(Some(v)) => v
+                .into_datetime()
+                .map_or(Value::Null, |t| Value::Str(t.to_rfc3339())),
+            Err(_) => match feature.field_as_string(i).map_err(err)? {
+                Some(text) if !text.trim().is_empty() => Value::Str(text),
+                _ => Value::Null,
+            },
         },
         FieldMapping::Text => match feature.field_as_string(i).map_err(err)? {
             None => Value::Null,
@@ -362,7 +384,9 @@ fn convert_layer<L: LayerAccess>(
                 FieldMapping::Int => FieldKind::Int,
                 FieldMapping::Float => FieldKind::Float,
                 FieldMapping::Date => FieldKind::Date,
-                FieldMapping::Text | FieldMapping::Skip => FieldKind::String,
+                FieldMapping::DateTime | FieldMapping::Text | FieldMapping::Skip => {
+                    FieldKind::String
+                }
             },
         })
         .collect();
@@ -582,7 +606,12 @@ fn write_one_table(ds: &mut Dataset, name: &str, table: &OutputTable) -> Result<
         source_name: String::new(),
         message,
     };
-    let existing = ds.layers().position(|l| l.name() == name);
+    // Asking for the table by name first makes drivers that list only spatial tables (PG)
+    // know an attribute table too, so that it can be dropped like the others.
+    let known = ds.layer_by_name(name).is_ok();
+    let existing = known
+        .then(|| ds.layers().position(|l| l.name() == name))
+        .flatten();
     if let Some(i) = existing {
         ds.delete_layer(i)
             .map_err(|e| db(format!("cannot drop the old table: {}", gdal_message(&e))))?;

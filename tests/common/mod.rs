@@ -60,13 +60,17 @@ pub fn area(g: &MultiPolygon<f64>) -> f64 {
 
 /// An attribute value in a form two readers agree on: text for everything but numbers, so
 /// that a date read as `Date` by one reader and as the string `2017-03-10` by another (GeoJSON
-/// has no date type) compare equal, and ints equal to floats compare by value.
+/// has no date type) or as a FileGDB datetime at midnight compare equal, and ints equal to
+/// floats compare by value.
 pub fn normalised(v: &landpool::Value) -> String {
     match v {
         landpool::Value::Null => "null".into(),
         landpool::Value::Int(i) => format!("num:{}", *i as f64),
         landpool::Value::Float(f) => format!("num:{f}"),
-        other => other.as_text().unwrap_or_default(),
+        other => match other.as_date() {
+            Some(d) => format!("date:{d}"),
+            None => other.as_text().unwrap_or_default(),
+        },
     }
 }
 
