@@ -30,13 +30,16 @@ Examples:
   landpool inspect qu.shp --encoding gbk --crs local --id-field JDNAME
   # DataV/AutoNavi GeoJSON (GCJ-02 lon/lat) measured in CGCS2000 / GK CM 114E:
   landpool inspect 440300_full.json --crs gcj02 --to-crs EPSG:4547 --id-field name
+  # One layer of a GeoPackage:
+  landpool inspect district.gpkg:parcels --id-field parcel_id
   # Find and repair self-intersecting polygons, machine-readable:
   landpool inspect buildings.geojson --repair --json";
 
 #[derive(Debug, clap::Args)]
 #[command(after_help = AFTER_HELP)]
 pub struct Args {
-    /// The layer: GeoJSON (.geojson, .json) or Shapefile (.shp).
+    /// The layer: GeoJSON (.geojson, .json), Shapefile (.shp) or a GeoPackage table
+    /// (`file.gpkg:layer`; the layer may be left out when the file holds only one).
     pub layer: PathBuf,
     /// CRS the coordinates are in, overriding what the file declares: EPSG:xxxx, a proj4
     /// string, `local` (planar metres without EPSG) or `gcj02` (AutoNavi/DataV lon/lat).
