@@ -209,6 +209,16 @@ fn sample_parcels_and_zones_round_trip() {
     assert!(err.to_string().contains("no geometry column"), "{err}");
 }
 
+/// table_name, data_type, min_x, max_y, srs_id, last_change of gpkg_contents.
+type ContentsRow = (
+    String,
+    String,
+    Option<f64>,
+    Option<f64>,
+    Option<i64>,
+    String,
+);
+
 #[test]
 fn written_file_has_the_geopackage_tables_and_rows() {
     let zones = sample("density_zones.geojson");
@@ -249,14 +259,7 @@ fn written_file_has_the_geopackage_tables_and_rows() {
             (4547, "EPSG".into(), 4547)
         ]
     );
-    let contents: Vec<(
-        String,
-        String,
-        Option<f64>,
-        Option<f64>,
-        Option<i64>,
-        String,
-    )> = conn
+    let contents: Vec<ContentsRow> = conn
         .prepare(
             "SELECT table_name, data_type, min_x, max_y, srs_id, last_change FROM gpkg_contents \
              ORDER BY table_name",
@@ -345,7 +348,7 @@ fn written_file_has_the_geopackage_tables_and_rows() {
         .unwrap();
     // The R-tree stores 32-bit floats rounded outwards.
     assert!(minx <= 490_000.0 && minx > 489_999.9, "{minx}");
-    assert!(maxx >= 490_406.175 && maxx < 490_406.3, "{maxx}");
+    assert!((490_406.175..490_406.3).contains(&maxx), "{maxx}");
     let extension: String = conn
         .query_row(
             "SELECT extension_name FROM gpkg_extensions WHERE table_name = 'zones'",
@@ -517,7 +520,8 @@ fn by_key<'a>(layer: &'a Layer, key: &str) -> HashMap<String, &'a landpool::Feat
 #[test]
 fn gdal_fixture_layers_are_listed() {
     let layers = list_layers(Path::new(GDAL_FIXTURE)).unwrap();
-    let summary: Vec<(&str, &str, Option<&str>, Option<i64>, u64)> = layers
+    type Row<'a> = (&'a str, &'a str, Option<&'a str>, Option<i64>, u64);
+    let summary: Vec<Row> = layers
         .iter()
         .map(|l| {
             (
