@@ -745,6 +745,49 @@ fn null_and_empty_geometries_are_kept_as_empty_features() {
 }
 
 #[test]
+fn empty_and_missing_geometries_are_written_and_read_back() {
+    let zones = sample("density_zones.geojson");
+    let empty = MultiPolygon::new(vec![]);
+    let mut t = OutputTable::new("t", "", zones.crs.clone(), true, &[("n", FieldKind::Int)]);
+    t.push(Some(&empty), vec![Value::Int(0)]);
+    t.push(None, vec![Value::Int(1)]);
+    t.push(Some(&zones.features[0].geometry), vec![Value::Int(2)]);
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("e.gpkg");
+    write_gpkg(&path, &[t]).unwrap();
+    let back = read_gpkg(&path, None, &opts()).unwrap();
+    assert_eq!(back.features.len(), 3);
+    assert!(back.features[0].geometry.0.is_empty());
+    assert!(back.features[1].geometry.0.is_empty());
+    assert_same_area(
+        &zones.features[0].geometry,
+        &back.features[2].geometry,
+        "#2",
+    );
+    let conn = Connection::open(&path).unwrap();
+    let (is_null, header, indexed): (bool, String, i64) = conn
+        .query_row(
+            "SELECT (SELECT geom IS NULL FROM t WHERE fid = 2), \
+             (SELECT hex(substr(geom, 1, 8)) FROM t WHERE fid = 1), \
+             (SELECT count(*) FROM rtree_t_geom)",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+        )
+        .unwrap();
+    assert!(is_null);
+    // `GP`, version 0, flags 0x11 (empty, little endian, no envelope), srs_id 4547.
+    assert_eq!(header, "47500011C3110000");
+    // Only the non-empty geometry is in the spatial index.
+    assert_eq!(indexed, 1);
+    let extent: (f64, f64) = conn
+        .query_row("SELECT min_x, max_x FROM gpkg_contents", [], |r| {
+            Ok((r.get(0)?, r.get(1)?))
+        })
+        .unwrap();
+    assert_eq!(extent, (490_000.0, 490_406.175));
+}
+
+#[test]
 fn bad_geometry_blob_names_the_feature() {
     let dir = tempfile::tempdir().unwrap();
     let path = zones_copy(dir.path());
