@@ -56,6 +56,14 @@ pub enum Error {
         message: String,
     },
 
+    /// A database (or other GDAL connection) could not be opened, read or written. `source`
+    /// is the connection string without its password.
+    #[error("{source_name}: {message}")]
+    Database {
+        source_name: String,
+        message: String,
+    },
+
     /// A geometry operation failed for a named feature (or pair of features).
     #[error("geometry error for {feature}: {message}")]
     Geometry { feature: String, message: String },

@@ -48,15 +48,21 @@ impl Value {
         }
     }
 
-    /// Date view: a date value, or a string in `YYYY-MM-DD` / `YYYYMMDD` / `YYYY/MM/DD` form.
+    /// Date view: a date value, or a string in `YYYY-MM-DD` / `YYYYMMDD` / `YYYY/MM/DD` form,
+    /// or such a date followed by a time (`2017-03-10T00:00:00Z`, `2017/03/10 00:00:00+00`:
+    /// FileGDB and GeoPackage DATETIME columns), whose date part is taken.
     pub fn as_date(&self) -> Option<NaiveDate> {
         match self {
             Value::Date(d) => Some(*d),
             Value::Str(s) => {
                 let s = s.trim();
+                let date_part = match s.char_indices().nth(10) {
+                    Some((i, 'T' | ' ')) => &s[..i],
+                    _ => s,
+                };
                 ["%Y-%m-%d", "%Y%m%d", "%Y/%m/%d"]
                     .iter()
-                    .find_map(|f| NaiveDate::parse_from_str(s, f).ok())
+                    .find_map(|f| NaiveDate::parse_from_str(date_part, f).ok())
             }
             _ => None,
         }
@@ -179,5 +185,30 @@ impl Layer {
             f.key = f.attributes.get(i).and_then(Value::as_text);
         }
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn dates_with_a_time_part_read_as_their_date() {
+        let d = NaiveDate::from_ymd_opt(2017, 3, 10);
+        for s in [
+            "2017-03-10",
+            "20170310",
+            "2017/03/10",
+            "2017-03-10T00:00:00Z",
+            "2017-03-10T08:30:00+08:00",
+            "2017/03/10 00:00:00+00",
+            " 2017-03-10 ",
+        ] {
+            assert_eq!(Value::Str(s.into()).as_date(), d, "{s}");
+        }
+        for s in ["2017-03-1", "2017-03-10X00", "10/03/2017", "", "2017-13-10"] {
+            assert_eq!(Value::Str(s.into()).as_date(), None, "{s}");
+        }
+        assert_eq!(Value::Int(20170310).as_date(), None);
     }
 }

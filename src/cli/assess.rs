@@ -4,23 +4,32 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use landpool::project::{assess_project_file, default_out_dir};
-use landpool::report::assessment::{summary_table, write_outputs};
+use landpool::report::assessment::{OutputTarget, RESULTS_GPKG, summary_table, write_run};
 
 #[derive(Debug, clap::Args)]
 #[command(after_help = "Examples:
   landpool assess data/sample/project.toml
   landpool assess project.toml --out results/GM-001 --quiet
+  landpool assess project.toml --out GM-001.gpkg
+  landpool assess project.toml --out 'PG:dbname=land host=127.0.0.1'   # gdal feature
 
-Writes report.json (every figure, intermediate and coefficient with its source and
-status), parcels.csv and parcels.geojson (every parcel with its status) into --out, and
-prints a summary that starts with the rule values that are not official.
+--out is a folder (report.json with every figure, intermediate and coefficient with its
+source and status; parcels.csv, parcels.geojson and sites.geojson with every parcel and site
+and its status; results.gpkg with all of them and the project summary), a .gpkg file (the
+GeoPackage alone: layers parcels, sites, project_summary, not_official_values), or a
+database connection string (the same tables, named <prefix>parcels etc., created or replaced
+in one transaction). The summary printed starts with the rule values that are not official.
 Exit code: 0 ok, 1 bad input (data, project file or rule set), 2 usage.")]
 pub struct Args {
     /// The project file (project.toml).
     pub project: PathBuf,
-    /// Output folder (default: `out` beside the project file).
+    /// Output folder, GeoPackage (*.gpkg) or database (PG:…). Default: `out` beside the
+    /// project file.
     #[arg(long)]
-    pub out: Option<PathBuf>,
+    pub out: Option<String>,
+    /// Prefix of database table names (default `landpool_<project id>_`).
+    #[arg(long, value_name = "PREFIX")]
+    pub table_prefix: Option<String>,
     /// Do not print the summary table.
     #[arg(long, short)]
     pub quiet: bool,
@@ -28,19 +37,27 @@ pub struct Args {
 
 pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     let run = assess_project_file(&args.project)?;
-    let out = args.out.unwrap_or_else(|| default_out_dir(&args.project));
-    write_outputs(&out, &run)?;
+    let out = args
+        .out
+        .unwrap_or_else(|| default_out_dir(&args.project).display().to_string());
+    let target = OutputTarget::parse(&out, args.table_prefix.as_deref(), &run.report.project.id);
+    write_run(&target, &run)?;
     if !args.quiet {
         print!("{}", summary_table(&run.report));
-        let sites = if run.report.siting.is_some() {
-            ", sites.geojson"
-        } else {
-            ""
-        };
-        println!(
-            "\nWrote {}/report.json, parcels.csv, parcels.geojson{sites}",
-            out.display()
-        );
+        match &target {
+            OutputTarget::Directory(dir) => {
+                let sites = if run.report.siting.is_some() {
+                    ", sites.geojson"
+                } else {
+                    ""
+                };
+                println!(
+                    "\nWrote {}/report.json, parcels.csv, parcels.geojson{sites}, {RESULTS_GPKG}",
+                    dir.display()
+                );
+            }
+            other => println!("\nWrote {other}"),
+        }
     }
     Ok(ExitCode::SUCCESS)
 }

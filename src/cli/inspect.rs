@@ -1,7 +1,6 @@
 //! `landpool inspect`: what is in a layer (CRS, count, extent, area, schema) and what is wrong
 //! with its geometries.
 
-use std::path::PathBuf;
 use std::process::ExitCode;
 
 use std::io::Write;
@@ -12,7 +11,7 @@ use serde_json::json;
 
 use landpool::geom::validity::{self, RepairReport};
 use landpool::io::crs::{self, Crs};
-use landpool::io::{ReadOptions, read_layer};
+use landpool::io::{LayerSource, ReadOptions, read_source};
 use landpool::{FieldKind, Layer};
 
 const AFTER_HELP: &str = "\
@@ -38,9 +37,16 @@ Examples:
 #[derive(Debug, clap::Args)]
 #[command(after_help = AFTER_HELP)]
 pub struct Args {
-    /// The layer: GeoJSON (.geojson, .json), Shapefile (.shp) or a GeoPackage table
-    /// (`file.gpkg:layer`; the layer may be left out when the file holds only one).
-    pub layer: PathBuf,
+    /// The layer: GeoJSON (.geojson, .json), Shapefile (.shp) or GeoPackage
+    /// (`file.gpkg:layer`); with the `gdal` feature also FileGDB (`folder.gdb:layer`),
+    /// FlatGeobuf, PostGIS (`PG:dbname=… host=…`) and any other OGR source.
+    pub layer: String,
+    /// The layer (table) to read from a multi-layer source, instead of `file:layer`.
+    #[arg(long = "layer", value_name = "NAME")]
+    pub layer_name: Option<String>,
+    /// An SQL statement whose result is the layer (database sources, `gdal` feature).
+    #[arg(long, value_name = "SELECT")]
+    pub sql: Option<String>,
     /// CRS the coordinates are in, overriding what the file declares: EPSG:xxxx, a proj4
     /// string, `local` (planar metres without EPSG) or `gcj02` (AutoNavi/DataV lon/lat).
     #[arg(long, value_name = "CRS")]
@@ -110,11 +116,21 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         assume_crs,
         key_field: args.id_field.clone(),
     };
-    let mut layer = read_layer(&args.layer, &opts)?;
+    let mut source = LayerSource::parse(&args.layer).with_layer(args.layer_name.clone());
+    if let Some(sql) = &args.sql {
+        match &mut source {
+            LayerSource::Connection { sql: s, .. } => *s = Some(sql.clone()),
+            LayerSource::File { .. } => {
+                return Err(
+                    landpool::Error::Usage("--sql needs a database source (PG:…)".into()).into(),
+                );
+            }
+        }
+    }
+    let mut layer = read_source(&source, &opts)?;
     let declared_crs = layer.crs.clone();
     if let Some(to) = &to_crs {
-        crs::reproject_layer(&mut layer, to)
-            .with_context(|| format!("reprojecting {}", args.layer.display()))?;
+        crs::reproject_layer(&mut layer, to).with_context(|| format!("reprojecting {source}"))?;
     }
     let problems = validity::validate_layer(&layer);
     let repair = if args.repair {

@@ -55,6 +55,8 @@ pub fn main() -> ExitCode {
             };
         }
     };
+    #[cfg(feature = "gdal")]
+    landpool::io::ogr::route_gdal_messages();
     let result = match cli.command {
         Command::Inspect(a) => inspect::run(a),
         Command::Synth(a) => synth::run(a),

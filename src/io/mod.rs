@@ -8,6 +8,8 @@ pub mod crs;
 pub mod gcj02;
 pub mod geojson;
 pub mod gpkg;
+#[cfg(feature = "gdal")]
+pub mod ogr;
 pub mod shp;
 pub mod source;
 pub mod table;

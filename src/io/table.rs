@@ -7,7 +7,7 @@
 use geo::MultiPolygon;
 
 use crate::io::crs::Crs;
-use crate::layer::{Field, FieldKind, Value};
+use crate::layer::{Field, FieldKind, Layer, Value};
 
 /// One table (layer) to write.
 #[derive(Debug, Clone)]
@@ -53,6 +53,25 @@ impl<'g> OutputTable<'g> {
                 })
                 .collect(),
             rows: Vec::new(),
+        }
+    }
+
+    /// A whole layer as a table: every feature with all its attributes, in layer order.
+    pub fn from_layer(layer: &'g Layer) -> OutputTable<'g> {
+        OutputTable {
+            name: layer.name.clone(),
+            description: format!("copied by landpool from {}", layer.source.display()),
+            crs: layer.crs.clone(),
+            spatial: true,
+            fields: layer.schema.clone(),
+            rows: layer
+                .features
+                .iter()
+                .map(|f| OutputRow {
+                    geometry: Some(&f.geometry),
+                    values: f.attributes.clone(),
+                })
+                .collect(),
         }
     }
 

@@ -16,6 +16,7 @@ use geo::{LineString, MultiPolygon, Polygon};
 
 use crate::error::{Error, Result};
 use crate::io::crs::Crs;
+use crate::io::table::OutputTable;
 use crate::layer::{Layer, Value};
 
 /// Buffer size of the writers (large buffers matter for million-feature layers).
@@ -250,6 +251,32 @@ pub fn write_geojson_layer_with(
                 .zip(&feature.attributes)
                 .map(|(f, v)| (f.name.as_str(), v));
             fw.write_feature(&feature.geometry, props)?;
+        }
+        fw.finish()?;
+        Ok(())
+    })
+}
+
+/// Writes a spatial [`OutputTable`] as a GeoJSON FeatureCollection, atomically. A row
+/// without a geometry is written with a `null` geometry (never dropped).
+pub fn write_table_geojson(path: &Path, table: &OutputTable) -> Result<()> {
+    let crs = table.crs.as_ref().and_then(geojson_crs_name);
+    let empty = MultiPolygon::new(vec![]);
+    write_atomic(path, |w| {
+        let mut fw = GeoJsonFeatureWriter::begin(
+            w,
+            path,
+            &table.name,
+            crs.as_deref(),
+            CoordFormat::Shortest,
+        )?;
+        for row in &table.rows {
+            let props = table
+                .fields
+                .iter()
+                .zip(&row.values)
+                .map(|(f, v)| (f.name.as_str(), v));
+            fw.write_feature(row.geometry.unwrap_or(&empty), props)?;
         }
         fw.finish()?;
         Ok(())

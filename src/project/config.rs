@@ -9,6 +9,7 @@ use std::path::{Path, PathBuf};
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
+use crate::io::source::{LayerSource, redact_password};
 use crate::policy::capacity::{Facility, UseShare};
 use crate::policy::tenure::TenureRulesConfig;
 use crate::policy::transition::RuleChoice;
@@ -177,19 +178,109 @@ fn default_sliver() -> f64 {
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct LayerPaths {
-    pub parcels: PathBuf,
-    pub boundary: PathBuf,
-    pub density_zones: PathBuf,
+    pub parcels: LayerSpec,
+    pub boundary: LayerSpec,
+    pub density_zones: LayerSpec,
     #[serde(default)]
-    pub buildings: Option<PathBuf>,
+    pub buildings: Option<LayerSpec>,
     #[serde(default)]
-    pub retained_sites: Option<PathBuf>,
+    pub retained_sites: Option<LayerSpec>,
     #[serde(default)]
-    pub land_prices: Option<PathBuf>,
+    pub land_prices: Option<LayerSpec>,
     /// 土地整备规划建设用地: when given, unfinished-requisition and requisitioned-ungranted
     /// land counts only inside it.
     #[serde(default)]
-    pub planned_construction_land: Option<PathBuf>,
+    pub planned_construction_land: Option<LayerSpec>,
+}
+
+/// One entry of `[layers]`: a path (`"parcels.shp"`, `"district.gpkg:parcels"`, a `PG:…`
+/// connection string), or a table naming the source and the layer or SQL statement:
+/// `{ source = "PG:dbname=land host=db", layer = "public.parcels" }`,
+/// `{ source = "district.gpkg", layer = "parcels" }`,
+/// `{ source = "PG:…", sql = "SELECT * FROM parcels WHERE district = '光明'" }`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LayerSpec {
+    pub source: String,
+    pub layer: Option<String>,
+    pub sql: Option<String>,
+}
+
+impl<'de> Deserialize<'de> for LayerSpec {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> std::result::Result<Self, D::Error> {
+        #[derive(Deserialize)]
+        #[serde(deny_unknown_fields)]
+        struct Table {
+            source: String,
+            #[serde(default)]
+            layer: Option<String>,
+            #[serde(default)]
+            sql: Option<String>,
+        }
+        #[derive(Deserialize)]
+        #[serde(untagged)]
+        enum Raw {
+            Text(String),
+            Table(Table),
+        }
+        let spec = match Raw::deserialize(d).map_err(|_| {
+            serde::de::Error::custom(
+                "expected a path (\"parcels.shp\", \"district.gpkg:parcels\") or a table \
+                 { source = \"…\", layer = \"…\" } / { source = \"PG:…\", sql = \"SELECT …\" }",
+            )
+        })? {
+            Raw::Text(source) => LayerSpec {
+                source,
+                layer: None,
+                sql: None,
+            },
+            Raw::Table(t) => LayerSpec {
+                source: t.source,
+                layer: t.layer,
+                sql: t.sql,
+            },
+        };
+        if spec.layer.is_some() && spec.sql.is_some() {
+            return Err(serde::de::Error::custom(
+                "give either `layer` or `sql`, not both",
+            ));
+        }
+        Ok(spec)
+    }
+}
+
+impl LayerSpec {
+    /// The source to read, with relative file paths resolved against `base_dir`.
+    pub fn to_source(&self, base_dir: &Path) -> Result<LayerSource> {
+        let parsed = LayerSource::parse(&self.source).resolve(base_dir);
+        let parsed = parsed.with_layer(self.layer.clone());
+        match (parsed, &self.sql) {
+            (source, None) => Ok(source),
+            (LayerSource::Connection { dsn, layer, .. }, Some(sql)) => {
+                Ok(LayerSource::Connection {
+                    dsn,
+                    layer,
+                    sql: Some(sql.clone()),
+                })
+            }
+            (LayerSource::File { path, .. }, Some(_)) => Err(Error::Usage(format!(
+                "{}: `sql` is for database sources (PG:…); name a layer instead",
+                path.display()
+            ))),
+        }
+    }
+}
+
+impl std::fmt::Display for LayerSpec {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}", redact_password(&self.source))?;
+        if let Some(l) = &self.layer {
+            write!(f, " layer {l}")?;
+        }
+        if let Some(s) = &self.sql {
+            write!(f, " sql `{s}`")?;
+        }
+        Ok(())
+    }
 }
 
 /// `[fields]`: attribute names in the layers. Defaults follow `landpool synth`.

@@ -18,14 +18,14 @@ use serde::Serialize;
 
 use crate::geom::validity::{FeatureProblem, RepairReport, repair_layer, validate_layer};
 use crate::io::crs::{Crs, Reprojected, prepare_for_areas};
-use crate::io::{ReadOptions, read_layer};
+use crate::io::{ReadOptions, read_source};
 use crate::layer::Layer;
 use crate::policy::rules::{RuleSet, RuleValue};
 use crate::policy::transition::{RuleChoice, TransitionDecision, TransitionInput, select_rules};
 use crate::policy::{Assessment, Assessment2018, Finding};
 use crate::{Error, Result};
 
-pub use config::ProjectFile;
+pub use config::{LayerSpec, ProjectFile};
 pub use measure::{Measurement, ParcelRow, ParcelStatus};
 pub use siting::{SiteRow, SitingReport};
 
@@ -324,16 +324,24 @@ pub fn load_layers(config: &ProjectFile) -> Result<ProjectLayers> {
         .transpose()
         .map_err(|e| in_file(&config.path, "input.to_crs", e))?;
     let mut summaries = Vec::new();
-    let mut load = |role: LayerRole, rel: &Path, key: Option<&str>| -> Result<Layer> {
-        let path = config.resolve(rel);
-        if !path.exists() {
-            return Err(Error::Config {
-                path: config.path.clone(),
-                line: None,
-                column: None,
-                key: format!("layers.{}", role_key(role)),
-                message: format!("layer file {} does not exist", path.display()),
-            });
+    let mut load = |role: LayerRole, spec: &LayerSpec, key: Option<&str>| -> Result<Layer> {
+        let in_config = |message: String| Error::Config {
+            path: config.path.clone(),
+            line: None,
+            column: None,
+            key: format!("layers.{}", role_key(role)),
+            message,
+        };
+        let source = spec
+            .to_source(&config.base_dir)
+            .map_err(|e| in_config(e.to_string()))?;
+        if let Some(path) = source.path()
+            && !path.exists()
+        {
+            return Err(in_config(format!(
+                "layer file {} does not exist",
+                path.display()
+            )));
         }
         let opts = ReadOptions {
             encoding: config.input.encoding.clone(),
@@ -341,7 +349,7 @@ pub fn load_layers(config: &ProjectFile) -> Result<ProjectLayers> {
             assume_crs: None,
             key_field: None,
         };
-        let mut layer = read_layer(&path, &opts)?;
+        let mut layer = read_source(&source, &opts)?;
         if layer.crs.is_none() {
             layer.crs = assume.clone();
         }
@@ -380,7 +388,7 @@ pub fn load_layers(config: &ProjectFile) -> Result<ProjectLayers> {
         };
         summaries.push(LayerSummary {
             role,
-            path: rel.display().to_string(),
+            path: spec.to_string(),
             features: layer.features.len(),
             crs: layer.crs.as_ref().map(|c| c.name.clone()),
             reprojected,
@@ -396,22 +404,22 @@ pub fn load_layers(config: &ProjectFile) -> Result<ProjectLayers> {
     let density_zones = load(LayerRole::DensityZones, &l.density_zones, None)?;
     let buildings = l
         .buildings
-        .as_deref()
+        .as_ref()
         .map(|p| load(LayerRole::Buildings, p, None))
         .transpose()?;
     let retained_sites = l
         .retained_sites
-        .as_deref()
+        .as_ref()
         .map(|p| load(LayerRole::RetainedSites, p, Some(&f.site_id)))
         .transpose()?;
     let land_prices = l
         .land_prices
-        .as_deref()
+        .as_ref()
         .map(|p| load(LayerRole::LandPrices, p, None))
         .transpose()?;
     let planned_construction_land = l
         .planned_construction_land
-        .as_deref()
+        .as_ref()
         .map(|p| load(LayerRole::PlannedConstructionLand, p, None))
         .transpose()?;
     let layers = ProjectLayers {

@@ -2,72 +2,124 @@
 //! diff`), `parcels.csv` and `parcels.geojson` (every parcel with its status), and the
 //! summary table printed for people.
 
+use std::fmt;
 use std::fmt::Write as _;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
-use crate::geom::placement::Placement;
-use crate::io::write::{
-    CoordFormat, GeoJsonFeatureWriter, geojson_crs_name, write_atomic, write_csv, write_json_pretty,
-};
-use crate::layer::{Layer, Value};
+use crate::io::gpkg::write_gpkg;
+use crate::io::source::{LayerSource, redact_password};
+use crate::io::write::{write_csv, write_json_pretty, write_table_geojson};
+use crate::layer::Layer;
 use crate::project::{Computation, ParcelRow, ProjectReport, ProjectRun, SitingReport};
+use crate::report::tables;
 use crate::{Error, Result};
 
-/// Writes report.json, parcels.csv and parcels.geojson into `dir` (created if needed).
+/// Where `landpool assess` writes a project's results.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum OutputTarget {
+    /// A folder: report.json, parcels.csv, parcels.geojson, sites.geojson and results.gpkg.
+    Directory(PathBuf),
+    /// One GeoPackage (`*.gpkg`) with the layers parcels, sites, project_summary and
+    /// not_official_values.
+    GeoPackage(PathBuf),
+    /// Tables `<prefix>parcels`, `<prefix>sites`, ... in a database (`PG:…`; needs the
+    /// `gdal` feature), created or replaced in one transaction.
+    Database { dsn: String, prefix: String },
+}
+
+impl OutputTarget {
+    /// Reads `--out` as written: a `PG:…` (or other GDAL) connection string, a `.gpkg` file,
+    /// or a folder. `prefix` names database tables (default `landpool_<project id>_`).
+    pub fn parse(out: &str, prefix: Option<&str>, project_id: &str) -> OutputTarget {
+        match LayerSource::parse(out) {
+            LayerSource::Connection { dsn, .. } => OutputTarget::Database {
+                dsn,
+                prefix: prefix.map_or_else(|| default_table_prefix(project_id), str::to_string),
+            },
+            LayerSource::File { .. }
+                if Path::new(out)
+                    .extension()
+                    .is_some_and(|e| e.eq_ignore_ascii_case("gpkg")) =>
+            {
+                OutputTarget::GeoPackage(PathBuf::from(out))
+            }
+            LayerSource::File { .. } => OutputTarget::Directory(PathBuf::from(out)),
+        }
+    }
+}
+
+impl fmt::Display for OutputTarget {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            OutputTarget::Directory(p) | OutputTarget::GeoPackage(p) => {
+                write!(f, "{}", p.display())
+            }
+            OutputTarget::Database { dsn, prefix } => {
+                write!(f, "{} (tables {prefix}*)", redact_password(dsn))
+            }
+        }
+    }
+}
+
+/// `landpool_<id>_` with the project id lower-cased and reduced to `[a-z0-9_]`, so that
+/// database tables need no quoting and never replace an input table such as `parcels`.
+pub fn default_table_prefix(project_id: &str) -> String {
+    let id: String = project_id
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() {
+                c.to_ascii_lowercase()
+            } else {
+                '_'
+            }
+        })
+        .collect();
+    format!("landpool_{id}_")
+}
+
+/// Writes a project's results to a folder, a GeoPackage or a database.
+pub fn write_run(target: &OutputTarget, run: &ProjectRun) -> Result<()> {
+    match target {
+        OutputTarget::Directory(dir) => write_outputs(dir, run),
+        OutputTarget::GeoPackage(path) => write_gpkg(path, &tables::project_tables(run)),
+        OutputTarget::Database { dsn, prefix } => write_database(dsn, prefix, run),
+    }
+}
+
+#[cfg(feature = "gdal")]
+fn write_database(dsn: &str, prefix: &str, run: &ProjectRun) -> Result<()> {
+    crate::io::ogr::write_tables(dsn, &tables::project_tables(run), prefix)
+}
+
+#[cfg(not(feature = "gdal"))]
+fn write_database(dsn: &str, _prefix: &str, _run: &ProjectRun) -> Result<()> {
+    Err(Error::Usage(format!(
+        "writing to {} needs a build with the `gdal` feature (cargo build --release \
+         --features gdal); or write a GeoPackage (--out results.gpkg) and load it with ogr2ogr",
+        redact_password(dsn)
+    )))
+}
+
+/// Writes report.json, parcels.csv, parcels.geojson, sites.geojson (when the project has
+/// sites) and results.gpkg (all tables in one GeoPackage) into `dir` (created if needed).
 /// Each file is written atomically.
 pub fn write_outputs(dir: &Path, run: &ProjectRun) -> Result<()> {
     std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
     write_report_json(&dir.join("report.json"), &run.report)?;
     write_parcels_csv(&dir.join("parcels.csv"), &run.report.parcels)?;
-    write_parcels_geojson(
-        &dir.join("parcels.geojson"),
-        &run.layers.parcels,
-        &run.report.parcels,
-    )?;
-    if let (Some(siting), Some(layer)) = (&run.report.siting, &run.layers.retained_sites) {
-        write_sites_geojson(&dir.join("sites.geojson"), layer, siting)?;
+    let tables = tables::project_tables(run);
+    for table in tables.iter().filter(|t| t.spatial) {
+        write_table_geojson(&dir.join(format!("{}.geojson", table.name)), table)?;
     }
-    Ok(())
+    write_gpkg(&dir.join(RESULTS_GPKG), &tables)
 }
+
+/// The GeoPackage `write_outputs` puts in the folder.
+pub const RESULTS_GPKG: &str = "results.gpkg";
 
 /// The project's retained-land sites with their placement, price and converted rights.
 pub fn write_sites_geojson(path: &Path, layer: &Layer, siting: &SitingReport) -> Result<()> {
-    let crs = layer.crs.as_ref().and_then(geojson_crs_name);
-    write_atomic(path, |w| {
-        let mut fw =
-            GeoJsonFeatureWriter::begin(w, path, "sites", crs.as_deref(), CoordFormat::Shortest)?;
-        for row in &siting.sites {
-            let Some(f) = layer.features.iter().find(|f| f.index == row.feature_index) else {
-                continue;
-            };
-            let optnum = |x: Option<f64>| x.map_or(Value::Null, Value::Float);
-            let props: Vec<(&str, Value)> = vec![
-                ("site_id", Value::Str(row.site_id.clone())),
-                ("use", row.use_.clone().map_or(Value::Null, Value::Str)),
-                ("status", Value::Str(placement_str(row.placement))),
-                ("area_m2", Value::Float(row.area_m2)),
-                ("inside_m2", Value::Float(row.inside_m2)),
-                ("outside_m2", Value::Float(row.outside_m2)),
-                ("price", optnum(row.price)),
-                ("shortfall_taken_m2", Value::Float(row.shortfall_taken_m2)),
-                ("onsite_rights_m2", Value::Float(row.onsite_rights_m2)),
-                (
-                    "converted_rights_m2",
-                    optnum(row.conversion.as_ref().map(|c| c.offsite_rights_m2)),
-                ),
-            ];
-            fw.write_feature(&f.geometry, props.iter().map(|(k, v)| (*k, v)))?;
-        }
-        fw.finish()?;
-        Ok(())
-    })
-}
-
-fn placement_str(p: Placement) -> String {
-    serde_json::to_value(p)
-        .ok()
-        .and_then(|v| v.as_str().map(str::to_string))
-        .unwrap_or_default()
+    write_table_geojson(path, &tables::sites_table(layer, siting))
 }
 
 /// The siting table: site, use, area, inside / outside area, status, price, converted rights.
@@ -113,7 +165,7 @@ pub fn siting_table(siting: &SitingReport) -> String {
             thousands(r.area_m2, 2),
             thousands(r.inside_m2, 2),
             thousands(r.outside_m2, 2),
-            placement_str(r.placement),
+            tables::placement_name(r.placement),
             r.price.map_or("-".to_string(), |p| thousands(p, 0)),
             thousands(r.onsite_rights_m2, 2),
             r.conversion
@@ -147,21 +199,6 @@ const PARCEL_COLUMNS: &[&str] = &[
     "floor_area_m2",
 ];
 
-fn status_str(r: &ParcelRow) -> String {
-    serde_json::to_value(r.status)
-        .ok()
-        .and_then(|v| v.as_str().map(str::to_string))
-        .unwrap_or_default()
-}
-
-fn zone_cell(r: &ParcelRow) -> String {
-    r.zones
-        .iter()
-        .map(|z| format!("{}:{}", z.zone, z.area_m2))
-        .collect::<Vec<_>>()
-        .join(";")
-}
-
 fn opt(x: Option<f64>) -> String {
     x.map(|v| v.to_string()).unwrap_or_default()
 }
@@ -175,14 +212,14 @@ pub fn write_parcels_csv(path: &Path, rows: &[ParcelRow]) -> Result<()> {
             vec![
                 r.parcel_id.clone(),
                 r.feature_index.to_string(),
-                status_str(r),
+                tables::parcel_status_name(r),
                 r.reason.clone().unwrap_or_default(),
                 r.tenure.map(|t| t.to_string()).unwrap_or_default(),
                 r.area_m2.to_string(),
                 r.area_inside_m2.to_string(),
                 opt(r.counted_area_m2),
                 opt(r.land_rights_coef),
-                zone_cell(r),
+                tables::zone_cell(r),
                 r.uncovered_m2.to_string(),
                 r.floor_area_m2.to_string(),
             ]
@@ -192,35 +229,7 @@ pub fn write_parcels_csv(path: &Path, rows: &[ParcelRow]) -> Result<()> {
 
 /// The parcel layer's geometries with the status columns.
 pub fn write_parcels_geojson(path: &Path, layer: &Layer, rows: &[ParcelRow]) -> Result<()> {
-    let crs = layer.crs.as_ref().and_then(geojson_crs_name);
-    write_atomic(path, |w| {
-        let mut fw =
-            GeoJsonFeatureWriter::begin(w, path, "parcels", crs.as_deref(), CoordFormat::Shortest)?;
-        for (f, r) in layer.features.iter().zip(rows) {
-            let num = |x: f64| Value::Float(x);
-            let optnum = |x: Option<f64>| x.map_or(Value::Null, Value::Float);
-            let props: Vec<(&str, Value)> = vec![
-                ("parcel_id", Value::Str(r.parcel_id.clone())),
-                ("feature_index", Value::Int(r.feature_index as i64)),
-                ("status", Value::Str(status_str(r))),
-                ("reason", r.reason.clone().map_or(Value::Null, Value::Str)),
-                (
-                    "tenure",
-                    r.tenure.map_or(Value::Null, |t| Value::Str(t.to_string())),
-                ),
-                ("area_m2", num(r.area_m2)),
-                ("area_inside_m2", num(r.area_inside_m2)),
-                ("counted_area_m2", optnum(r.counted_area_m2)),
-                ("land_rights_coef", optnum(r.land_rights_coef)),
-                ("zone_areas", Value::Str(zone_cell(r))),
-                ("uncovered_m2", num(r.uncovered_m2)),
-                ("floor_area_m2", num(r.floor_area_m2)),
-            ];
-            fw.write_feature(&f.geometry, props.iter().map(|(k, v)| (*k, v)))?;
-        }
-        fw.finish()?;
-        Ok(())
-    })
+    write_table_geojson(path, &tables::parcels_table(layer, rows))
 }
 
 fn thousands(x: f64, decimals: usize) -> String {

@@ -4,3 +4,4 @@ pub mod assessment;
 pub mod batch;
 pub mod diff;
 pub mod overlay_table;
+pub mod tables;

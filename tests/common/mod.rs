@@ -51,3 +51,65 @@ pub fn numbers(layer: &Layer, field: &str) -> Vec<f64> {
 pub fn close(a: f64, b: f64, rel: f64, abs: f64) -> bool {
     (a - b).abs() <= rel * a.abs().max(b.abs()) + abs
 }
+
+/// Planar area of a MultiPolygon (unsigned).
+pub fn area(g: &MultiPolygon<f64>) -> f64 {
+    use geo::Area;
+    g.unsigned_area()
+}
+
+/// An attribute value in a form two readers agree on: text for everything but numbers, so
+/// that a date read as `Date` by one reader and as the string `2017-03-10` by another (GeoJSON
+/// has no date type) or as a FileGDB datetime at midnight compare equal, and ints equal to
+/// floats compare by value.
+pub fn normalised(v: &landpool::Value) -> String {
+    match v {
+        landpool::Value::Null => "null".into(),
+        landpool::Value::Int(i) => format!("num:{}", *i as f64),
+        landpool::Value::Float(f) => format!("num:{f}"),
+        other => match other.as_date() {
+            Some(d) => format!("date:{d}"),
+            None => other.as_text().unwrap_or_default(),
+        },
+    }
+}
+
+/// Asserts that two readings of the same data agree: feature count, every attribute present
+/// in `expected` (by name, normalised), and each feature's area to `rel` relative.
+pub fn assert_same_layer(expected: &Layer, actual: &Layer, rel: f64) {
+    assert_eq!(
+        expected.features.len(),
+        actual.features.len(),
+        "{} vs {}: feature count",
+        expected.source.display(),
+        actual.source.display()
+    );
+    for field in &expected.schema {
+        let i = expected.field_index(&field.name).unwrap();
+        let j = actual.field_index(&field.name).unwrap_or_else(|| {
+            panic!(
+                "{}: attribute {} missing",
+                actual.source.display(),
+                field.name
+            )
+        });
+        for (a, b) in expected.features.iter().zip(&actual.features) {
+            assert_eq!(
+                normalised(&a.attributes[i]),
+                normalised(&b.attributes[j]),
+                "feature #{} attribute {}",
+                a.index,
+                field.name
+            );
+        }
+    }
+    for (a, b) in expected.features.iter().zip(&actual.features) {
+        let (x, y) = (area(&a.geometry), area(&b.geometry));
+        assert!(
+            close(x, y, rel, 0.0),
+            "feature #{}: area {x} vs {y} (relative {:e})",
+            a.index,
+            (x - y).abs() / x.abs().max(y.abs())
+        );
+    }
+}
