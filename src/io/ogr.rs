@@ -49,11 +49,37 @@ pub const DEFAULT_CONNECT_TIMEOUT_S: u32 = 10;
 /// `GDAL warning:`, passwords removed. GDAL's default handler would print both, raw.
 /// For programs (the CLI); a library user may prefer their own handler.
 pub fn route_gdal_messages() {
-    gdal::config::set_error_handler(|class, _code, message| {
-        if class == gdal::errors::CplErrType::Warning {
+    gdal::config::set_error_handler(|class, _code, message| match class {
+        gdal::errors::CplErrType::Warning => {
             eprintln!("GDAL warning: {}", redact_password(message.trim()));
         }
+        gdal::errors::CplErrType::Failure | gdal::errors::CplErrType::Fatal => {
+            RECENT_FAILURES.with(|f| {
+                let mut f = f.borrow_mut();
+                if f.len() < 8 {
+                    f.push(redact_password(message.trim()));
+                }
+            });
+        }
+        _ => {}
     });
+}
+
+thread_local! {
+    /// GDAL failures raised on this thread since [`take_first_failure`] last cleared them
+    /// (filled only when [`route_gdal_messages`] is in force). GDAL's "last error" is often a
+    /// consequence (`current transaction is aborted`); the first one is the cause.
+    static RECENT_FAILURES: std::cell::RefCell<Vec<String>> = const { std::cell::RefCell::new(Vec::new()) };
+}
+
+/// The first GDAL failure recorded on this thread since the last call, and clears the record.
+fn take_first_failure() -> Option<String> {
+    RECENT_FAILURES.with(|f| {
+        let mut f = f.borrow_mut();
+        let first = f.first().cloned();
+        f.clear();
+        first
+    })
 }
 
 /// One layer of an OGR source, for listings and error messages.
@@ -111,9 +137,17 @@ fn open_error(source: &LayerSource, e: gdal::errors::GdalError) -> Error {
     }
 }
 
-/// GDAL's own message, without passwords it may echo back.
+/// GDAL's own message, without passwords it may echo back. Errors that carry only an OGR
+/// code (`returned error: '6'`) get GDAL's last error message, which says what went wrong.
 fn gdal_message(e: &gdal::errors::GdalError) -> String {
-    redact_password(e.to_string().trim())
+    let own = redact_password(e.to_string().trim());
+    if matches!(e, gdal::errors::GdalError::OgrError { .. }) {
+        let last = last_gdal_error();
+        if !last.is_empty() && !own.contains(&last) {
+            return format!("{own}: {last}");
+        }
+    }
+    own
 }
 
 /// Opens a source read-only, as a vector dataset.
@@ -582,6 +616,7 @@ pub fn write_tables(dsn: &str, tables: &[OutputTable], prefix: &str) -> Result<(
         message,
     };
     let mut ds = open(&source, true)?;
+    take_first_failure();
     let mut txn = ds.start_transaction().map_err(|e| {
         db_error(format!(
             "cannot start a transaction ({}); landpool writes only where a failure can be \
@@ -592,7 +627,14 @@ pub fn write_tables(dsn: &str, tables: &[OutputTable], prefix: &str) -> Result<(
     for table in tables {
         let name = format!("{prefix}{}", table.name);
         write_one_table(&mut txn, &name, table).map_err(|e| match e {
-            Error::Database { message, .. } => db_error(format!("table {name}: {message}")),
+            Error::Database { message, .. } => {
+                let cause = take_first_failure()
+                    .filter(|c| !message.contains(c.as_str()))
+                    .map_or(String::new(), |c| format!("; first GDAL error: {c}"));
+                db_error(format!(
+                    "table {name}: {message}{cause} (rolled back: no table was changed)"
+                ))
+            }
             other => other,
         })?;
     }

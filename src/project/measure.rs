@@ -655,7 +655,8 @@ pub fn measure(config: &ProjectFile, layers: &ProjectLayers) -> Result<Measureme
         row.tenure = Some(tenure);
         row.zones = inside[k].zones.clone();
         row.uncovered_m2 = uncovered;
-        row.floor_area_m2 = floor_by_part[k].values().sum();
+        // fold from +0.0: `sum()` of no values is -0.0, which reports would print as "-0".
+        row.floor_area_m2 = floor_by_part[k].values().fold(0.0, |a, b| a + b);
     }
 
     // Overlapping parcels would count the same land twice: each overlap is a finding.
