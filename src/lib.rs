@@ -13,6 +13,16 @@
 //! * [`report`] — human and machine reports, and the regression diff.
 //! * [`synth`] — a seeded synthetic district generator.
 
+// Two SQLite libraries in one process (rusqlite's bundled copy and the system one GDAL
+// links) make GDAL's GeoPackage driver crash.
+#[cfg(all(feature = "sqlite-bundled", feature = "gdal"))]
+compile_error!(
+    "the `sqlite-bundled` and `gdal` features cannot be combined: GDAL links the system \
+     SQLite, and a second, bundled SQLite in the same process crashes GDAL's GeoPackage \
+     driver; build with `--features gdal` alone (it needs libsqlite3-dev, which GDAL's \
+     packages bring anyway)"
+);
+
 pub mod batch;
 pub mod error;
 pub mod geom;

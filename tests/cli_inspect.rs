@@ -271,13 +271,17 @@ fn usage_errors_exit_2() {
 #[test]
 fn unsupported_format_exits_1_and_lists_formats() {
     let dir = tempfile::tempdir().unwrap();
-    let p = dir.path().join("x.gpkg");
+    // FlatGeobuf: read through GDAL, so a format this build cannot read without `gdal`.
+    let p = dir.path().join("x.fgb");
     std::fs::write(&p, b"not really").unwrap();
-    landpool()
+    let assert = landpool()
         .args(["inspect", p.to_str().unwrap()])
         .assert()
         .code(1)
-        .stderr(predicate::str::contains("GeoJSON").and(predicate::str::contains("gdal")));
+        .stderr(predicate::str::contains("x.fgb"));
+    if !cfg!(feature = "gdal") {
+        assert.stderr(predicate::str::contains("GeoJSON").and(predicate::str::contains("gdal")));
+    }
 }
 
 #[test]
@@ -289,4 +293,105 @@ fn help_has_examples_and_exit_codes() {
         .stdout(predicate::str::contains("Examples:"))
         .stdout(predicate::str::contains("--crs gcj02 --to-crs EPSG:4547"))
         .stdout(predicate::str::contains("Exit codes:"));
+}
+
+/// A layer of a GDAL-written GeoPackage (tests/fixtures/io/README.md): the 40 parcels
+/// P0000001–P0000040 of data/sample, whose areas must match the GeoJSON source.
+#[test]
+fn geopackage_layer_by_name() {
+    let gpkg = format!("{FIXTURES}/gdal_layers.gpkg");
+    let out = landpool()
+        .args([
+            "inspect",
+            &format!("{gpkg}:parcels"),
+            "--id-field",
+            "parcel_id",
+        ])
+        .args(["--features", "--json"])
+        .output()
+        .unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let j = json_of(&out);
+    assert_eq!(j["name"], "parcels");
+    assert_eq!(j["feature_count"], 40);
+    assert_eq!(j["crs"]["epsg"], 4547);
+    assert_eq!(j["problems"].as_array().unwrap().len(), 0);
+    let first = &j["features"][0];
+    assert_eq!(first["ref"], format!("{gpkg}:parcels#0 (P0000001)"));
+    assert_eq!(first["key"], "P0000001");
+    assert_eq!(first["attributes"]["tenure_name"], "国有已出让用地");
+    assert_eq!(first["attributes"]["grant_date"], "2017-03-10");
+    let kinds: Vec<(&str, &str)> = j["schema"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| (f["name"].as_str().unwrap(), f["kind"].as_str().unwrap()))
+        .collect();
+    assert!(kinds.contains(&("grant_date", "date")), "{kinds:?}");
+    assert!(kinds.contains(&("term_years", "int")), "{kinds:?}");
+
+    let sample = landpool::io::read_layer(
+        std::path::Path::new(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/data/sample/parcels.geojson"
+        )),
+        &landpool::io::ReadOptions::default(),
+    )
+    .unwrap();
+    let expected: f64 = sample
+        .features
+        .iter()
+        .filter(|f| {
+            sample
+                .attr(f, "parcel_id")
+                .and_then(|v| v.as_text())
+                .is_some_and(|id| id.as_str() < "P0000041")
+        })
+        .map(|f| geo::Area::unsigned_area(&f.geometry))
+        .sum();
+    let total = j["total_area_m2"].as_f64().unwrap();
+    assert!(
+        ((total - expected) / expected).abs() < 1e-9,
+        "{total} vs {expected}"
+    );
+}
+
+#[test]
+fn geopackage_without_or_with_a_wrong_layer_lists_the_layers() {
+    let gpkg = format!("{FIXTURES}/gdal_layers.gpkg");
+    for arg in [gpkg.clone(), format!("{gpkg}:nope")] {
+        landpool()
+            .args(["inspect", &arg])
+            .assert()
+            .code(2)
+            .stderr(predicate::str::contains(
+                "parcels (features, MULTIPOLYGON, 40 rows)",
+            ))
+            .stderr(predicate::str::contains(
+                "district_summary (attributes, 3 rows)",
+            ));
+    }
+    landpool()
+        .args(["inspect", &format!("{gpkg}:district_summary")])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("no geometry column"));
+}
+
+#[test]
+fn file_named_gpkg_that_is_not_one_exits_1() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = dir.path().join("x.gpkg");
+    std::fs::write(&p, b"not really").unwrap();
+    landpool()
+        .args(["inspect", p.to_str().unwrap()])
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains("x.gpkg"))
+        .stderr(predicate::str::contains("not an SQLite database"));
 }

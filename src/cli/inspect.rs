@@ -29,6 +29,8 @@ Examples:
   landpool inspect qu.shp --encoding gbk --crs local --id-field JDNAME
   # DataV/AutoNavi GeoJSON (GCJ-02 lon/lat) measured in CGCS2000 / GK CM 114E:
   landpool inspect 440300_full.json --crs gcj02 --to-crs EPSG:4547 --id-field name
+  # One layer of a GeoPackage:
+  landpool inspect district.gpkg:parcels --id-field parcel_id
   # Find and repair self-intersecting polygons, machine-readable:
   landpool inspect buildings.geojson --repair --json";
 

@@ -262,7 +262,7 @@ fn sqlite_error(path: &Path, context: &str, e: &rusqlite::Error) -> Error {
             "not a GeoPackage: the file is not an SQLite database".to_string()
         }
         Some(ErrorCode::DatabaseCorrupt) => {
-            format!("the GeoPackage is damaged or truncated (SQLite: {e}); {context}")
+            format!("the GeoPackage is damaged or truncated ({context})")
         }
         _ => context.to_string(),
     };
