@@ -41,13 +41,14 @@ pub struct ReadOptions {
 
 /// Formats this build can read, for error messages.
 pub const SUPPORTED_FORMATS: &str = if cfg!(feature = "gdal") {
-    "GeoJSON (.geojson, .json), ESRI Shapefile (.shp), and every vector format of GDAL/OGR \
-     (GeoPackage `file.gpkg:layer`, FileGDB `folder.gdb:layer`, FlatGeobuf, PostGIS \
+    "GeoJSON (.geojson, .json), ESRI Shapefile (.shp), GeoPackage (`file.gpkg:layer`), and \
+     every vector format of GDAL/OGR (FileGDB `folder.gdb:layer`, FlatGeobuf, PostGIS \
      `PG:dbname=… host=…`, ...)"
 } else {
-    "GeoJSON (.geojson, .json), ESRI Shapefile (.shp); FileGDB, FlatGeobuf, PostGIS and \
-     other GDAL formats need a build with the `gdal` feature (`cargo build --release \
-     --features gdal`), or convert them first, e.g. `ogr2ogr -f GeoJSON out.geojson in.gdb`"
+    "GeoJSON (.geojson, .json), ESRI Shapefile (.shp), GeoPackage (`file.gpkg:layer`); \
+     FileGDB, FlatGeobuf, PostGIS and other GDAL formats need a build with the `gdal` \
+     feature (`cargo build --release --features gdal`), or convert them first, e.g. \
+     `ogr2ogr -f GPKG out.gpkg in.gdb`"
 };
 
 /// Reads an area layer from a path as the user wrote it (`parcels.shp`,

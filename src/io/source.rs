@@ -152,18 +152,37 @@ impl fmt::Display for LayerSource {
     }
 }
 
-/// `DRIVER:…` with a driver prefix of two or more letters (so `C:\…` is a path); `PG:`,
-/// `MySQL:`, `MSSQL:`, `OCI:`, `ODBC:`, `WFS:` and the like.
+/// GDAL connection-string prefixes (`PG:dbname=…`) of the database and web-service drivers.
+const CONNECTION_PREFIXES: &[&str] = &[
+    "PG",
+    "MYSQL",
+    "MSSQL",
+    "OCI",
+    "ODBC",
+    "DB2ODBC",
+    "HANA",
+    "SDE",
+    "WFS",
+    "OAPIF",
+    "ES",
+    "MONGODBV3",
+    "COUCHDB",
+    "CARTO",
+    "NGW",
+    "EEDA",
+    "PLSCENES",
+    "AMIGOCLOUD",
+];
+
+/// `DRIVER:…` with a known GDAL driver prefix (`PG:`, `MySQL:`, `MSSQL:`, `OCI:`, `ODBC:`,
+/// `WFS:`, …), and not an existing file; anything else is a path.
 fn is_connection_string(text: &str) -> bool {
     let Some((prefix, _)) = text.split_once(':') else {
         return false;
     };
-    prefix.len() >= 2
-        && prefix
-            .chars()
-            .next()
-            .is_some_and(|c| c.is_ascii_alphabetic())
-        && prefix.chars().all(|c| c.is_ascii_alphanumeric())
+    CONNECTION_PREFIXES
+        .iter()
+        .any(|p| p.eq_ignore_ascii_case(prefix))
         && !Path::new(text).exists()
 }
 
@@ -207,7 +226,8 @@ mod tests {
                 layer: Some("land_parcels".into())
             }
         );
-        // A colon in a single-layer file name is part of the name.
+        // A colon in a single-layer file name is part of the name; an unknown prefix is no
+        // connection.
         assert_eq!(
             LayerSource::parse("odd:name.geojson"),
             LayerSource::file("odd:name.geojson")
