@@ -238,6 +238,13 @@ fn computation(report: &Path) -> serde_json::Value {
 #[test]
 fn assess_reads_parcels_from_postgis_and_writes_results_back() {
     let Some(dsn) = database() else { return };
+    // Leftovers of an earlier run against the same server (the sabotage below).
+    psql(
+        &dsn,
+        "DROP SEQUENCE IF EXISTS as_out_not_official_values; \
+         DROP TABLE IF EXISTS as_out_parcels, as_out_sites, as_out_project_summary, \
+         as_out_not_official_values",
+    );
     load(&dsn, &sample("parcels.geojson"), "as_parcels");
     let dir = tempfile::tempdir().unwrap();
     let project = project_with_parcels(
