@@ -175,3 +175,27 @@ fn results_geopackage_holds_every_table_and_is_reproducible() {
         .collect();
     assert_eq!(names, names2);
 }
+
+/// A project file that names a layer the GeoPackage does not hold is a project-file error
+/// (exit 1) naming the key and listing the layers, not a usage error.
+#[test]
+fn wrong_layer_in_the_project_file_names_the_key_and_the_layers() {
+    let dir = tempfile::tempdir().unwrap();
+    let project = gpkg_project(dir.path());
+    let text = std::fs::read_to_string(&project)
+        .unwrap()
+        .replace("district.gpkg:parcels", "district.gpkg:parcel");
+    std::fs::write(&project, text).unwrap();
+    let out = Command::new(cargo_bin("landpool"))
+        .args(["assess", "--quiet"])
+        .arg(&project)
+        .arg("--out")
+        .arg(dir.path().join("out"))
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("layers.parcels"), "{err}");
+    assert!(err.contains("parcel"), "{err}");
+    assert!(err.contains("density_zones"), "{err}");
+}

@@ -195,6 +195,13 @@ fn describe_layers(layers: &[OgrLayerInfo]) -> String {
     format!("available layers: {list}")
 }
 
+/// A problem with the layer asked for (missing, several to choose from, no geometry): the
+/// caller named the wrong thing, a usage error as in the GeoPackage reader.
+fn wrong_layer(source: &LayerSource, message: String) -> Error {
+    Error::Usage(format!("{source}: {message}"))
+}
+
+/// A problem reading the layer's data (an SQL statement that fails, a driver error).
 fn layer_problem(source: &LayerSource, message: String) -> Error {
     match source {
         LayerSource::File { path, .. } => Error::Feature {
@@ -237,7 +244,7 @@ pub fn read_ogr(source: &LayerSource, opts: &ReadOptions) -> Result<Layer> {
     match source.layer() {
         Some(name) => {
             let mut layer = ds.layer_by_name(name).map_err(|_| {
-                layer_problem(
+                wrong_layer(
                     source,
                     format!("no layer named `{name}`; {}", describe_layers(&all)),
                 )
@@ -250,7 +257,7 @@ pub fn read_ogr(source: &LayerSource, opts: &ReadOptions) -> Result<Layer> {
                 .map_err(|e| layer_problem(source, gdal_message(&e)))?;
             convert_layer(source, &mut layer, opts)
         }
-        None => Err(layer_problem(
+        None => Err(wrong_layer(
             source,
             format!(
                 "the source holds {} layers: name one (`file:layer`, or `layer = …` in the \
@@ -395,7 +402,7 @@ fn convert_layer<L: LayerAccess>(
     let feature_path = PathBuf::from(&label);
     let geometry_fields = layer.defn().geom_fields().count();
     if geometry_fields == 0 || layer.defn().geometry_type() == OGRwkbGeometryType::wkbNone {
-        return Err(layer_problem(
+        return Err(wrong_layer(
             source,
             format!(
                 "layer `{name}` has no geometry column: it is an attribute table, not an area \

@@ -349,7 +349,12 @@ pub fn load_layers(config: &ProjectFile) -> Result<ProjectLayers> {
             assume_crs: None,
             key_field: None,
         };
-        let mut layer = read_source(&source, &opts)?;
+        // A wrong layer name is a usage error on the command line, but here the name comes
+        // from the project file: say so, and where.
+        let mut layer = read_source(&source, &opts).map_err(|e| match e {
+            Error::Usage(message) => in_config(message),
+            other => other,
+        })?;
         if layer.crs.is_none() {
             layer.crs = assume.clone();
         }
