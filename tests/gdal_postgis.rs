@@ -229,6 +229,16 @@ fn assess(args: &[&str]) -> std::process::Output {
         .expect("landpool runs")
 }
 
+/// Runs `landpool assess` and asserts it succeeded.
+fn assess_ok(args: &[&str]) {
+    let out = assess(args);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
 fn computation(report: &Path) -> serde_json::Value {
     let v: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(report).unwrap()).unwrap();
@@ -252,29 +262,19 @@ fn assess_reads_parcels_from_postgis_and_writes_results_back() {
         &format!("{{ source = \"{dsn}\", layer = \"as_parcels\" }}"),
     );
     let from_db = dir.path().join("from_db");
-    let out = assess(&[
+    assess_ok(&[
         project.to_str().unwrap(),
         "--out",
         from_db.to_str().unwrap(),
         "--quiet",
     ]);
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
     let from_files = dir.path().join("from_files");
-    let out = assess(&[
+    assess_ok(&[
         sample("project.toml").to_str().unwrap(),
         "--out",
         from_files.to_str().unwrap(),
         "--quiet",
     ]);
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
     // The same doubles reach the same computation.
     assert_eq!(
         computation(&from_db.join("report.json")),
@@ -282,7 +282,7 @@ fn assess_reads_parcels_from_postgis_and_writes_results_back() {
     );
 
     // Results into the database: four tables, created.
-    let out = assess(&[
+    assess_ok(&[
         sample("project.toml").to_str().unwrap(),
         "--out",
         &dsn,
@@ -290,11 +290,6 @@ fn assess_reads_parcels_from_postgis_and_writes_results_back() {
         "as_out_",
         "--quiet",
     ]);
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
     assert_eq!(psql(&dsn, "SELECT count(*) FROM as_out_parcels"), "3024");
     assert_eq!(
         psql(&dsn, "SELECT Find_SRID('public', 'as_out_parcels', 'geom')"),
@@ -330,7 +325,7 @@ fn assess_reads_parcels_from_postgis_and_writes_results_back() {
     assert!(counted_db > 0.0);
 
     // Replaced on a second run, not appended to.
-    let out = assess(&[
+    assess_ok(&[
         sample("project.toml").to_str().unwrap(),
         "--out",
         &dsn,
@@ -338,11 +333,6 @@ fn assess_reads_parcels_from_postgis_and_writes_results_back() {
         "as_out_",
         "--quiet",
     ]);
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
     assert_eq!(psql(&dsn, "SELECT count(*) FROM as_out_parcels"), "3024");
 
     // A failure part-way (the last table's name is taken by a sequence) rolls everything

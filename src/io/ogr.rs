@@ -737,12 +737,3 @@ fn write_one_table(ds: &mut Dataset, name: &str, table: &OutputTable) -> Result<
     }
     Ok(())
 }
-
-/// Whether a name is safe as a prefix of SQL table names written unquoted by tools.
-pub fn is_plain_identifier(s: &str) -> bool {
-    !s.is_empty()
-        && s.chars()
-            .next()
-            .is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
-        && s.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
-}

@@ -32,33 +32,16 @@ pub fn write_atomic<F>(path: &Path, write: F) -> Result<()>
 where
     F: FnOnce(&mut BufWriter<File>) -> Result<()>,
 {
-    let dir = match path.parent() {
-        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
-        _ => PathBuf::from("."),
-    };
-    let temp = tempfile::Builder::new()
-        .prefix(".landpool-")
-        .suffix(".tmp")
-        .tempfile_in(&dir)
-        .map_err(|e| Error::io(path, e))?;
-    // `TempPath` deletes the temporary file when dropped, i.e. on every early return.
-    let (file, temp_path) = temp.into_parts();
-    let mut writer = BufWriter::with_capacity(BUFFER_BYTES, file);
-    write(&mut writer)?;
-    let file = writer
-        .into_inner()
-        .map_err(|e| Error::io(path, e.into_error()))?;
-    set_final_permissions(&file, path)?;
-    file.sync_all().map_err(|e| Error::io(path, e))?;
-    drop(file);
-    temp_path
-        .persist(path)
-        .map_err(|e| Error::io(path, e.error))?;
-    // Make the rename itself durable; not every platform can fsync a directory.
-    if let Ok(d) = File::open(&dir) {
-        let _ = d.sync_all();
-    }
-    Ok(())
+    write_atomic_path(path, |temp| {
+        let file = File::create(temp).map_err(|e| Error::io(path, e))?;
+        let mut writer = BufWriter::with_capacity(BUFFER_BYTES, file);
+        write(&mut writer)?;
+        // Flushes; the file is closed here, then fsynced and renamed by write_atomic_path.
+        writer
+            .into_inner()
+            .map_err(|e| Error::io(path, e.into_error()))?;
+        Ok(())
+    })
 }
 
 /// [`write_atomic`] for writers that need a file name rather than a stream (SQLite):
