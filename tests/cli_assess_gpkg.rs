@@ -32,6 +32,12 @@ fn sample(name: &str) -> PathBuf {
 /// All six sample layers in one GeoPackage, and a copy of the sample project file that
 /// reads them from it (`district.gpkg:parcels`, ...).
 fn gpkg_project(dir: &Path) -> PathBuf {
+    gpkg_copy(dir, "project.toml")
+}
+
+/// All six sample layers in `dir/district.gpkg`, and a copy of the sample's `file` (project
+/// or district file) reading them from it.
+fn gpkg_copy(dir: &Path, file: &str) -> PathBuf {
     let layers: Vec<landpool::Layer> = LAYERS
         .iter()
         .map(|name| read(&sample(&format!("{name}.geojson"))))
@@ -39,7 +45,7 @@ fn gpkg_project(dir: &Path) -> PathBuf {
     let tables: Vec<OutputTable> = layers.iter().map(OutputTable::from_layer).collect();
     write_gpkg(&dir.join("district.gpkg"), &tables).unwrap();
 
-    let text = std::fs::read_to_string(sample("project.toml")).unwrap();
+    let text = std::fs::read_to_string(sample(file)).unwrap();
     let rules = sample("").join("../rules");
     let mut out = String::new();
     for line in text.lines() {
@@ -55,7 +61,7 @@ fn gpkg_project(dir: &Path) -> PathBuf {
         out.push('\n');
     }
     assert!(out.contains("parcels = \"district.gpkg:parcels\""));
-    let path = dir.join("project.toml");
+    let path = dir.join(file);
     std::fs::write(&path, out).unwrap();
     path
 }
@@ -198,4 +204,26 @@ fn wrong_layer_in_the_project_file_names_the_key_and_the_layers() {
     assert!(err.contains("layers.parcels"), "{err}");
     assert!(err.contains("parcel"), "{err}");
     assert!(err.contains("density_zones"), "{err}");
+}
+
+/// The district batch reads its layers from the GeoPackage as well: the same projects.csv.
+#[test]
+fn batch_reads_a_district_from_one_geopackage() {
+    let dir = tempfile::tempdir().unwrap();
+    let district = gpkg_copy(dir.path(), "district.toml");
+    let run = |file: &Path, out: &Path| {
+        let o = Command::new(cargo_bin("landpool"))
+            .args(["batch", "--quiet"])
+            .arg(file)
+            .arg("--out")
+            .arg(out)
+            .output()
+            .unwrap();
+        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+        std::fs::read_to_string(out.join("projects.csv")).unwrap()
+    };
+    let from_gpkg = run(&district, &dir.path().join("b_gpkg"));
+    let from_geojson = run(&sample("district.toml"), &dir.path().join("b_geojson"));
+    assert!(from_gpkg.lines().count() > 1);
+    assert_eq!(from_gpkg, from_geojson);
 }
