@@ -109,7 +109,7 @@ fn open_target(source: &LayerSource) -> String {
 /// Adds `connect_timeout=…` to a PostgreSQL connection string that has none, so that an
 /// unreachable server gives an error instead of a hang.
 pub fn with_connect_timeout(dsn: &str) -> String {
-    let is_pg = dsn.len() >= 3 && dsn[..3].eq_ignore_ascii_case("pg:");
+    let is_pg = dsn.get(..3).is_some_and(|p| p.eq_ignore_ascii_case("pg:"));
     if is_pg && !dsn.to_ascii_lowercase().contains("connect_timeout") {
         format!("{dsn} connect_timeout={DEFAULT_CONNECT_TIMEOUT_S}")
     } else {
@@ -736,4 +736,24 @@ fn write_one_table(ds: &mut Dataset, name: &str, table: &OutputTable) -> Result<
             .map_err(|e| row_error(gdal_message(&e)))?;
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn postgres_strings_get_a_connect_timeout_unless_they_have_one() {
+        assert_eq!(
+            with_connect_timeout("PG:dbname=x"),
+            format!("PG:dbname=x connect_timeout={DEFAULT_CONNECT_TIMEOUT_S}")
+        );
+        assert_eq!(
+            with_connect_timeout("pg:dbname=x connect_timeout=3"),
+            "pg:dbname=x connect_timeout=3"
+        );
+        assert_eq!(with_connect_timeout("MySQL:db"), "MySQL:db");
+        // Not a char boundary at byte 3: no panic.
+        assert_eq!(with_connect_timeout("P中x"), "P中x");
+    }
 }
