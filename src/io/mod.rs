@@ -2,7 +2,7 @@
 //!
 //! [`read_layer`] picks the reader from the file extension: `.geojson`/`.json` → GeoJSON
 //! ([`geojson`]), `.shp` → ESRI Shapefile ([`shp`]). Other formats (FileGDB, FlatGeobuf,
-//! PostGIS, ...) go through GDAL/OGR ([`ogr`], `gdal` cargo feature).
+//! PostGIS, ...) go through GDAL/OGR (module `ogr`, `gdal` cargo feature).
 
 pub mod crs;
 pub mod gcj02;

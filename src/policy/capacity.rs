@@ -17,7 +17,7 @@ use super::tenure::TenureClass;
 use super::term::{add_years, at_least_years_after, term_correction, years_between};
 use super::{Finding, Severity, UsedValues, check_nonneg, policy_err};
 
-/// The 深标 use whose base FAR is the density base FAR of the rights formula [N].
+/// The 深标 use whose base FAR is the density base FAR of the rights formula \[N\].
 pub const DENSITY_BASE_USE: &str = "residential";
 
 /// Area of a parcel inside one density zone (密度分区), m².
@@ -45,7 +45,7 @@ pub struct ParcelInput {
     pub area_inside_m2: f64,
     /// For unfinished_requisition / requisitioned_ungranted: the part inside the planned
     /// construction land (土地整备规划建设用地), m², when that layer is given; only this part
-    /// counts [N]. Ignored (with a warning) for other classes.
+    /// counts \[N\]. Ignored (with a warning) for other classes.
     #[serde(default)]
     pub planned_construction_area_m2: Option<f64>,
     /// Legal area from an attribute (certificate, approval, recognition); overrides the
@@ -623,7 +623,7 @@ pub fn assess(rules: &RuleSet, input: &ProjectInput) -> crate::Result<Assessment
     })
 }
 
-/// Classes whose land counts only inside the planned construction land [N].
+/// Classes whose land counts only inside the planned construction land \[N\].
 fn counts_planned_construction_only(t: TenureClass) -> bool {
     matches!(
         t,

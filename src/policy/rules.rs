@@ -128,7 +128,7 @@ pub enum Combination {
     Sum,
 }
 
-/// Function-mix constraints on rights floor area (留用土地功能构成) [N].
+/// Function-mix constraints on rights floor area (留用土地功能构成) \[N\].
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct FunctionMixRules {
     /// Uses that form the residential part.
@@ -215,7 +215,7 @@ pub struct ZoneFar {
     pub cap_near_metro: BTreeMap<String, Sourced<f64>>,
 }
 
-/// The 深标 density-zone tables [S].
+/// The 深标 density-zone tables \[S\].
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Shenbiao {
     pub zones: BTreeMap<u8, ZoneFar>,

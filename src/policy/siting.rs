@@ -1,4 +1,4 @@
-//! Retained-land siting arithmetic (留用土地落地) [N]: fit of the inside sites and the
+//! Retained-land siting arithmetic (留用土地落地) \[N\]: fit of the inside sites and the
 //! off-site conversion by land-price ratio.
 
 use serde::Serialize;

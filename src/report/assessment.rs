@@ -1,5 +1,6 @@
 //! Outputs of `landpool assess`: `report.json` (every figure, for machines and `landpool
-//! diff`), `parcels.csv` and `parcels.geojson` (every parcel with its status), and the
+//! diff`), `parcels.csv`, `parcels.geojson` and `sites.geojson` (every parcel and site with
+//! its status), `results.gpkg` or database tables (the same rows, see [`tables`]), and the
 //! summary table printed for people.
 
 use std::fmt;

@@ -1,5 +1,5 @@
 //! Outputs of `landpool batch`: projects.csv (one row per project), a report.json per
-//! project under projects/<id>/, the district-wide parcels.csv / parcels.geojson and
+//! project under `projects/<id>/`, the district-wide parcels.csv / parcels.geojson and
 //! findings.csv. Every file is written atomically; rows are in input order.
 
 use std::path::Path;
