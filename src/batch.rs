@@ -150,7 +150,7 @@ pub struct ProjectOutcome {
     pub status: ProjectStatus,
     pub error: Option<String>,
     /// Headline figures (name, value) for projects.csv; empty when the project failed.
-    pub headline: Vec<(&'static str, String)>,
+    pub headline: Vec<(&'static str, Value)>,
     /// The project's findings.
     pub findings: Vec<crate::policy::Finding>,
     /// The full report, unless it went to the [`BatchOptions::report_sink`].
@@ -689,12 +689,13 @@ fn subset_features(layer: &Layer, features: &[Feature]) -> Layer {
     }
 }
 
-/// The headline figures of a project, for projects.csv.
-pub fn headline(report: &ProjectReport) -> Vec<(&'static str, String)> {
-    let f = |x: f64| x.to_string();
+/// The headline figures of a project, for projects.csv and the results' project_summary
+/// table: the rule set's name, then numbers (`Null` where the 2018 rules have no such figure).
+pub fn headline(report: &ProjectReport) -> Vec<(&'static str, Value)> {
+    let f = Value::Float;
     match &report.computation {
         Computation::New(a) => vec![
-            ("rules", "2022_draft".into()),
+            ("rules", Value::Str("2022_draft".into())),
             ("counted_land_area_m2", f(a.counted_land_area_m2)),
             ("land_rights_coef", f(a.land_rights_coef)),
             ("density_base_far", f(a.density.base_far)),
@@ -705,12 +706,12 @@ pub fn headline(report: &ProjectReport) -> Vec<(&'static str, String)> {
             ("retained_land_area_m2", f(a.retained.retained_land_area_m2)),
         ],
         Computation::Rules2018(a) => vec![
-            ("rules", "2018".into()),
-            ("counted_land_area_m2", String::new()),
-            ("land_rights_coef", String::new()),
-            ("density_base_far", String::new()),
-            ("building_rights_coef", String::new()),
-            ("function_coef", String::new()),
+            ("rules", Value::Str("2018".into())),
+            ("counted_land_area_m2", Value::Null),
+            ("land_rights_coef", Value::Null),
+            ("density_base_far", Value::Null),
+            ("building_rights_coef", Value::Null),
+            ("function_coef", Value::Null),
             ("rights_floor_area_m2", f(a.base_floor_area_m2)),
             ("planned_floor_area_m2", f(a.planned_floor_area_m2)),
             ("retained_land_area_m2", f(a.retained_land_area_m2)),

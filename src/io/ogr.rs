@@ -92,12 +92,6 @@ pub struct OgrLayerInfo {
     pub features: Option<u64>,
 }
 
-/// What a source is called in errors: its path (`file.gpkg:layer`) or its connection string
-/// without the password.
-fn source_name(source: &LayerSource) -> String {
-    source.label()
-}
-
 /// The string GDAL opens: the path, or the connection string with a connect timeout.
 fn open_target(source: &LayerSource) -> String {
     match source {
@@ -131,7 +125,7 @@ fn open_error(source: &LayerSource, e: gdal::errors::GdalError) -> Error {
             message,
         },
         LayerSource::Connection { .. } => Error::Database {
-            source_name: source_name(source),
+            source_name: source.label(),
             message,
         },
     }
@@ -210,7 +204,7 @@ fn layer_problem(source: &LayerSource, message: String) -> Error {
             message,
         },
         LayerSource::Connection { .. } => Error::Database {
-            source_name: source_name(source),
+            source_name: source.label(),
             message,
         },
     }
@@ -397,7 +391,7 @@ fn convert_layer<L: LayerAccess>(
     let name = layer.name();
     let label = match source {
         LayerSource::File { path, layer: None } => format!("{}:{name}", path.display()),
-        _ => source_name(source),
+        _ => source.label(),
     };
     let feature_path = PathBuf::from(&label);
     let geometry_fields = layer.defn().geom_fields().count();
@@ -619,7 +613,7 @@ pub fn write_tables(dsn: &str, tables: &[OutputTable], prefix: &str) -> Result<(
         sql: None,
     };
     let db_error = |message: String| Error::Database {
-        source_name: source_name(&source),
+        source_name: source.label(),
         message,
     };
     let mut ds = open(&source, true)?;

@@ -76,6 +76,7 @@ where
     temp_path
         .persist(path)
         .map_err(|e| Error::io(path, e.error))?;
+    // Make the rename itself durable; not every platform can fsync a directory.
     if let Ok(d) = File::open(&dir) {
         let _ = d.sync_all();
     }

@@ -8,7 +8,8 @@ use rayon::prelude::*;
 
 use crate::batch::{BatchRun, ProjectStatus};
 use crate::io::write::{
-    CoordFormat, GeoJsonFeatureWriter, geojson_crs_name, write_atomic, write_csv, write_json_pretty,
+    CoordFormat, GeoJsonFeatureWriter, csv_cell, geojson_crs_name, write_atomic, write_csv,
+    write_json_pretty,
 };
 use crate::layer::Value;
 use crate::project::ProjectReport;
@@ -92,7 +93,7 @@ pub fn write_batch_outputs(dir: &Path, run: &BatchRun) -> Result<()> {
                         .count()
                         .to_string(),
                 );
-                row.extend(p.headline.iter().map(|(_, v)| v.clone()));
+                row.extend(p.headline.iter().map(|(_, v)| csv_cell(v)));
             }
             row.push(p.error.clone().unwrap_or_default());
             row

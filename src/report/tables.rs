@@ -159,11 +159,10 @@ pub fn summary_table(run: &ProjectRun) -> OutputTable<'static> {
         ("violations", FieldKind::Int),
         ("not_official_values", FieldKind::Int),
     ];
-    fields.extend(headline.iter().map(|(name, _)| {
-        let kind = if *name == "rules" {
-            FieldKind::String
-        } else {
-            FieldKind::Float
+    fields.extend(headline.iter().map(|(name, value)| {
+        let kind = match value {
+            Value::Str(_) => FieldKind::String,
+            _ => FieldKind::Float,
         };
         (*name, kind)
     }));
@@ -188,13 +187,7 @@ pub fn summary_table(run: &ProjectRun) -> OutputTable<'static> {
         Value::Int(violations as i64),
         Value::Int(report.not_official_values.len() as i64),
     ];
-    values.extend(headline.into_iter().map(|(name, v)| {
-        if name == "rules" {
-            Value::Str(v)
-        } else {
-            v.parse::<f64>().map_or(Value::Null, Value::Float)
-        }
-    }));
+    values.extend(headline.into_iter().map(|(_, v)| v));
     t.push(None, values);
     t
 }
