@@ -10,6 +10,8 @@
 //!   overlay, topology QA. It knows no policy.
 //! * [`policy`] — the policy engine: rule sets with provenance, tenure classification,
 //!   rights floor area, eligibility, siting. It knows no file formats.
+//! * [`pipeline`] — whole commands as library entry points with typed options and
+//!   results (`inspect`, `overlay`); the binary only parses, calls and prints.
 //! * [`report`] — human and machine reports, and the regression diff.
 //! * [`synth`] — a seeded synthetic district generator.
 
@@ -29,6 +31,7 @@ pub mod geom;
 
 pub mod io;
 pub mod layer;
+pub mod pipeline;
 pub mod policy;
 pub mod project;
 pub mod report;

@@ -8,6 +8,7 @@ pub mod contiguity;
 pub mod index;
 pub mod overlay;
 pub mod placement;
+pub mod repair;
 pub mod topology;
 pub mod validity;
 
