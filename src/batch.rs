@@ -617,11 +617,11 @@ fn assess_one(
         (Some(&layers.density_zones), &zone_ids),
     ] {
         if let Some(l) = layer {
-            let src = l.source.display().to_string();
+            let src = l.source.to_string();
             keep.extend(ids.iter().map(|&i| (src.clone(), l.features[i].index)));
         }
     }
-    let src = bl.source.display().to_string();
+    let src = bl.source.to_string();
     keep.insert((src, boundary.index));
     let project_layers = ProjectLayers {
         parcels,

@@ -130,7 +130,7 @@ fn sample_parcels_and_zones_round_trip() {
         let back = read_gpkg(&path, Some(name), &opts()).unwrap();
         assert_eq!(back.name, name);
         assert_eq!(
-            back.source,
+            back.source.to_path_buf(),
             PathBuf::from(format!("{}:{name}", path.display()))
         );
         assert_eq!(back.crs.as_ref().and_then(|c| c.epsg), Some(4547));

@@ -90,7 +90,7 @@ pub fn read_geojson(path: &Path, opts: &ReadOptions) -> Result<Layer> {
         f.attributes.resize(n_fields, Value::Null);
     }
     Ok(Layer {
-        source: path.to_path_buf(),
+        source: crate::model::SourceLabel::File(path.to_path_buf()),
         name: layer_name(path),
         crs,
         schema: st.schema.finish(),

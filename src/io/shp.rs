@@ -67,7 +67,7 @@ pub fn read_shapefile(path: &Path, opts: &ReadOptions) -> Result<Layer> {
         })
         .collect();
     Ok(Layer {
-        source: path.to_path_buf(),
+        source: crate::model::SourceLabel::File(path.to_path_buf()),
         name: layer_name(path),
         crs,
         schema: table.schema,

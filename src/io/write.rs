@@ -477,7 +477,7 @@ mod tests {
         let p: Polygon<f64> =
             polygon![(x: 0.0, y: 0.0), (x: 10.5, y: 0.0), (x: 10.5, y: 10.0), (x: 0.0, y: 10.0)];
         Layer {
-            source: PathBuf::from("mem"),
+            source: "mem".into(),
             name: "squares".into(),
             crs: Some(Crs {
                 name: "EPSG:4547".into(),

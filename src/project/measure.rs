@@ -120,7 +120,7 @@ pub struct Measurement {
 
 fn feature_error(layer: &Layer, f: &Feature, message: String) -> Error {
     Error::Feature {
-        path: layer.source.clone(),
+        path: layer.source.to_path_buf(),
         feature: layer.feature_ref(f).to_string(),
         message,
     }
@@ -193,7 +193,7 @@ fn not_repaired(
         return Ok(());
     }
     Err(Error::Feature {
-        path: parcels.source.clone(),
+        path: parcels.source.to_path_buf(),
         feature: format!("{} parcel(s)", in_project.len()),
         message: format!(
             "invalid geometry in the project and [input] repair = false in {}, so the \
@@ -226,7 +226,7 @@ fn tenure_failure(values: &[(String, Option<Value>)]) -> String {
 pub(crate) fn project_boundary<'a>(config: &ProjectFile, layer: &'a Layer) -> Result<&'a Feature> {
     match layer.features.as_slice() {
         [] => Err(Error::Feature {
-            path: layer.source.clone(),
+            path: layer.source.to_path_buf(),
             feature: "(layer)".into(),
             message: "the boundary layer has no features".into(),
         }),
@@ -246,7 +246,7 @@ pub(crate) fn project_boundary<'a>(config: &ProjectFile, layer: &'a Layer) -> Re
                         .map(|f| f.key.clone().unwrap_or_else(|| "(none)".into()))
                         .collect();
                     Err(Error::Feature {
-                        path: layer.source.clone(),
+                        path: layer.source.to_path_buf(),
                         feature: "(layer)".into(),
                         message: format!(
                             "{} boundary features and none has {} = {id:?} (found: {}{}); \
@@ -264,7 +264,7 @@ pub(crate) fn project_boundary<'a>(config: &ProjectFile, layer: &'a Layer) -> Re
                     })
                 }
                 _ => Err(Error::Feature {
-                    path: layer.source.clone(),
+                    path: layer.source.to_path_buf(),
                     feature: "(layer)".into(),
                     message: format!(
                         "{} boundary features have {} = {id:?}",
@@ -435,7 +435,7 @@ pub fn measure(config: &ProjectFile, layers: &ProjectLayers) -> Result<Measureme
     if !failures.is_empty() {
         let shown = failures.iter().take(20).cloned().collect::<Vec<_>>();
         return Err(Error::Feature {
-            path: parcels.source.clone(),
+            path: parcels.source.to_path_buf(),
             feature: format!("{} parcel(s)", failures.len()),
             message: format!(
                 "tenure cannot be classified; add a rule or a default class in [tenure] of {}:\n  {}{}",

@@ -256,7 +256,7 @@ fn building_schema() -> Vec<Field> {
 
 fn empty_layer(name: &str, schema: Vec<Field>) -> Layer {
     Layer {
-        source: PathBuf::from(format!("{name}.geojson")),
+        source: crate::model::SourceLabel::Memory(format!("{name}.geojson")),
         name: name.into(),
         crs: Some(synth_crs()),
         schema,

@@ -28,7 +28,7 @@ pub fn geometries(layer: Layer) -> Vec<MultiPolygon<f64>> {
 pub fn numbers(layer: &Layer, field: &str) -> Vec<f64> {
     let i = layer
         .field_index(field)
-        .unwrap_or_else(|| panic!("{}: attribute {field} missing", layer.source.display()));
+        .unwrap_or_else(|| panic!("{}: attribute {field} missing", layer.source));
     layer
         .features
         .iter()
@@ -36,13 +36,7 @@ pub fn numbers(layer: &Layer, field: &str) -> Vec<f64> {
             f.attributes
                 .get(i)
                 .and_then(|v| v.as_f64())
-                .unwrap_or_else(|| {
-                    panic!(
-                        "{}: #{} {field} not a number",
-                        layer.source.display(),
-                        f.index
-                    )
-                })
+                .unwrap_or_else(|| panic!("{}: #{} {field} not a number", layer.source, f.index))
         })
         .collect()
 }
@@ -81,18 +75,14 @@ pub fn assert_same_layer(expected: &Layer, actual: &Layer, rel: f64) {
         expected.features.len(),
         actual.features.len(),
         "{} vs {}: feature count",
-        expected.source.display(),
-        actual.source.display()
+        expected.source,
+        actual.source
     );
     for field in &expected.schema {
         let i = expected.field_index(&field.name).unwrap();
-        let j = actual.field_index(&field.name).unwrap_or_else(|| {
-            panic!(
-                "{}: attribute {} missing",
-                actual.source.display(),
-                field.name
-            )
-        });
+        let j = actual
+            .field_index(&field.name)
+            .unwrap_or_else(|| panic!("{}: attribute {} missing", actual.source, field.name));
         for (a, b) in expected.features.iter().zip(&actual.features) {
             assert_eq!(
                 normalised(&a.attributes[i]),
