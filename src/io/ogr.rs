@@ -35,10 +35,11 @@ use geo::MultiPolygon;
 
 use crate::error::{Error, Result};
 use crate::io::ReadOptions;
-use crate::io::crs::Crs;
 use crate::io::source::{LayerSource, redact_password};
 use crate::io::table::OutputTable;
-use crate::layer::{Feature, Field, FieldKind, Layer, Value};
+use crate::model::crs::Crs;
+use crate::model::layer::{Feature, Field, FieldKind, Layer, Value};
+use crate::model::source_label::SourceLabel;
 
 /// Seconds a PostgreSQL connection attempt may take before it fails, unless the connection
 /// string sets `connect_timeout` itself (libpq's default is to wait for ever).
@@ -389,11 +390,11 @@ fn convert_layer<L: LayerAccess>(
     opts: &ReadOptions,
 ) -> Result<Layer> {
     let name = layer.name();
-    let label = match source {
-        LayerSource::File { path, layer: None } => format!("{}:{name}", path.display()),
-        _ => source.label(),
+    let source_label = match source {
+        LayerSource::File { path, layer: None } => SourceLabel::file(path, Some(&name)),
+        _ => source.source_label(),
     };
-    let feature_path = PathBuf::from(&label);
+    let feature_path = source_label.to_path_buf();
     let geometry_fields = layer.defn().geom_fields().count();
     if geometry_fields == 0 || layer.defn().geometry_type() == OGRwkbGeometryType::wkbNone {
         return Err(wrong_layer(
@@ -470,7 +471,7 @@ fn convert_layer<L: LayerAccess>(
         })
         .collect();
     Ok(Layer {
-        source: feature_path,
+        source: source_label,
         name,
         crs,
         schema,
