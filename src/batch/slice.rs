@@ -91,7 +91,12 @@ impl SliceSource<'_> {
     /// The part of the district layers one project needs: features near its boundary
     /// (`bbox`), its own sites and the sites naming no project, and the zones and prices
     /// around those sites too.
-    pub(super) fn project_layers(&self, id: &str, boundary: &Feature, bbox: Rect<f64>) -> ProjectLayers {
+    pub(super) fn project_layers(
+        &self,
+        id: &str,
+        boundary: &Feature,
+        bbox: Rect<f64>,
+    ) -> ProjectLayers {
         let layers = self.layers;
         let index = self.index;
         let sites = layers.retained_sites.as_ref().map(|s| {
@@ -113,11 +118,7 @@ impl SliceSource<'_> {
         let pcl_ids = index.planned_construction.candidates(&bbox);
         // Prices are needed over the counted land and over every site, on- or off-site.
         let price_ids = index.prices.candidates(&zone_box);
-        let keep = kept_features(
-            layers,
-            boundary,
-            [&parcel_ids, &building_ids, &zone_ids],
-        );
+        let keep = kept_features(layers, boundary, [&parcel_ids, &building_ids, &zone_ids]);
         ProjectLayers {
             parcels: subset(&layers.parcels, &parcel_ids),
             boundary: subset_features(&layers.boundary, std::slice::from_ref(boundary)),

@@ -46,7 +46,7 @@ impl BuildingFloor {
         let facts = building_facts(config, b)?;
         let geoms: Vec<&MultiPolygon<f64>> = b.features.iter().map(|f| &f.geometry).collect();
         let on_parts = overlay_areas(&geoms, inside_geoms, opts);
-        notes.pair_errors(&on_parts.errors, "building", );
+        notes.pair_errors(&on_parts.errors, "building");
         let in_boundary = overlay_areas(
             &geoms,
             std::slice::from_ref(&boundary.feature.geometry),

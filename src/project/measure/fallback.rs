@@ -98,7 +98,8 @@ pub(super) fn retained_zone(
         });
     }
     if let Some(sites) = &layers.retained_sites
-        && let Some((zone, metro)) = zone_of_sites(config, sites, &layers.density_zones, zones, opts)
+        && let Some((zone, metro)) =
+            zone_of_sites(config, sites, &layers.density_zones, zones, opts)
     {
         return Ok(RetainedZone {
             zone,

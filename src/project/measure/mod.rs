@@ -101,8 +101,13 @@ pub fn measure(config: &ProjectFile, layers: &ProjectLayers) -> Result<Measureme
     let boundary = boundary::ProjectBoundary::find(config, &layers.boundary)?;
     let unusable = boundary::unusable_parcels(config, layers, &boundary, &mut notes)?;
     let clip = boundary::clip_parcels(&layers.parcels, &unusable, &boundary, &opts);
-    let mut rows =
-        rows::initial_rows(&layers.parcels, &unusable, &clip, opts.sliver_floor, &mut notes)?;
+    let mut rows = rows::initial_rows(
+        &layers.parcels,
+        &unusable,
+        &clip,
+        opts.sliver_floor,
+        &mut notes,
+    )?;
     let tenure = tenure::classify_inside(config, &layers.parcels, &clip.cuts)?;
     let zones = zones::ZoneWeighting::measure(
         config,

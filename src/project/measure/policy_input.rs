@@ -71,4 +71,3 @@ pub fn policy_input_2018(config: &ProjectFile, m: &Measurement) -> Result<Projec
         facilities: plan.facilities.clone(),
     })
 }
-
