@@ -9,6 +9,7 @@
 //! whose rows are concatenated in chunk order, so the table is identical for any number of
 //! threads. A panic inside a kernel for one pair becomes a [`PairError`].
 
+use std::borrow::Borrow;
 use std::panic::{AssertUnwindSafe, catch_unwind};
 
 use geo::{Area, Coord, Intersects, Line, MultiPolygon};
@@ -77,11 +78,13 @@ pub struct OverlayTable {
 }
 
 /// Overlays `sources` with `targets` using the default kernel (builds a one-off index).
-pub fn overlay_areas(
-    sources: &[MultiPolygon<f64>],
-    targets: &[MultiPolygon<f64>],
-    opts: &OverlayOptions,
-) -> OverlayTable {
+/// Both take owned geometries or references (`&[&MultiPolygon]`), so that a caller never
+/// has to copy a layer's geometry to overlay it.
+pub fn overlay_areas<S, T>(sources: &[S], targets: &[T], opts: &OverlayOptions) -> OverlayTable
+where
+    S: Borrow<MultiPolygon<f64>> + Sync,
+    T: Borrow<MultiPolygon<f64>> + Sync,
+{
     TargetIndex::new(targets).overlay(sources, opts)
 }
 
@@ -109,14 +112,18 @@ struct ChunkRows {
 
 impl<'a> TargetIndex<'a> {
     /// Overlays `sources` against the indexed targets with the default kernel.
-    pub fn overlay(&self, sources: &[MultiPolygon<f64>], opts: &OverlayOptions) -> OverlayTable {
+    pub fn overlay<S: Borrow<MultiPolygon<f64>> + Sync>(
+        &self,
+        sources: &[S],
+        opts: &OverlayOptions,
+    ) -> OverlayTable {
         self.overlay_with_kernel(sources, opts, &DefaultKernel)
     }
 
     /// Overlays with a caller-chosen exact kernel (e.g. a GEOS cross-check).
-    pub fn overlay_with_kernel(
+    pub fn overlay_with_kernel<S: Borrow<MultiPolygon<f64>> + Sync>(
         &self,
-        sources: &[MultiPolygon<f64>],
+        sources: &[S],
         opts: &OverlayOptions,
         kernel: &dyn IntersectionAreaKernel,
     ) -> OverlayTable {
@@ -124,9 +131,9 @@ impl<'a> TargetIndex<'a> {
     }
 
     /// Overlay restricted to the pairs accepted by `keep(source, target)`.
-    pub(crate) fn overlay_filtered(
+    pub(crate) fn overlay_filtered<S: Borrow<MultiPolygon<f64>> + Sync>(
         &self,
-        sources: &[MultiPolygon<f64>],
+        sources: &[S],
         opts: &OverlayOptions,
         kernel: &dyn IntersectionAreaKernel,
         keep: &(dyn Fn(usize, usize) -> bool + Sync),
@@ -161,17 +168,17 @@ impl<'a> TargetIndex<'a> {
         }
     }
 
-    fn overlay_chunk(
+    fn overlay_chunk<S: Borrow<MultiPolygon<f64>>>(
         &self,
         first: usize,
-        chunk: &[MultiPolygon<f64>],
+        chunk: &[S],
         opts: &OverlayOptions,
         kernel: &dyn IntersectionAreaKernel,
         keep: &(dyn Fn(usize, usize) -> bool + Sync),
     ) -> (Vec<f64>, ChunkRows) {
         let mut rows = ChunkRows::default();
         let mut areas = Vec::with_capacity(chunk.len());
-        for (k, geom) in chunk.iter().enumerate() {
+        for (k, geom) in chunk.iter().map(Borrow::borrow).enumerate() {
             let source = first + k;
             areas.push(geom.unsigned_area());
             if !super::index::all_finite(geom) {
