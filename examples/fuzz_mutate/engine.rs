@@ -259,10 +259,15 @@ fn seeds_for(reader: Reader, root: &Path) -> Result<Vec<Seed>, String> {
             let mut files = Vec::new();
             collect_files(&root.join("tests/fixtures"), "gpkg", &mut files);
             files.sort();
-            files
-                .iter()
-                .map(|p| single_file_seed(p, "case.gpkg", &["inspect", "{dir}/case.gpkg"]))
-                .collect()
+            // Each features table of each GeoPackage is a seed of its own.
+            let mut seeds = Vec::new();
+            for p in &files {
+                for layer in ["parcels", "zones_polygon", "zones_z"] {
+                    let arg = format!("{{dir}}/case.gpkg:{layer}");
+                    seeds.push(single_file_seed(p, "case.gpkg", &["inspect", &arg])?);
+                }
+            }
+            Ok(seeds)
         }
         Reader::Shapefile => Ok(vec![synthetic_shapefile_seed()]),
         Reader::ProjectToml | Reader::RuleSetToml => toml_seeds(reader, root),
@@ -309,16 +314,50 @@ fn synthetic_shapefile_seed() -> Seed {
     ];
     let (shp, shx) = shpgen::polygon_shp(&shapes);
     let fields = [
-        shpgen::DbfField { name: "NAME", kind: b'C', width: 12, decimals: 0 },
-        shpgen::DbfField { name: "AREA", kind: b'N', width: 12, decimals: 2 },
-        shpgen::DbfField { name: "CODE", kind: b'N', width: 6, decimals: 0 },
-        shpgen::DbfField { name: "DATE", kind: b'D', width: 8, decimals: 0 },
-        shpgen::DbfField { name: "OK", kind: b'L', width: 1, decimals: 0 },
+        shpgen::DbfField {
+            name: "NAME",
+            kind: b'C',
+            width: 12,
+            decimals: 0,
+        },
+        shpgen::DbfField {
+            name: "AREA",
+            kind: b'N',
+            width: 12,
+            decimals: 2,
+        },
+        shpgen::DbfField {
+            name: "CODE",
+            kind: b'N',
+            width: 6,
+            decimals: 0,
+        },
+        shpgen::DbfField {
+            name: "DATE",
+            kind: b'D',
+            width: 8,
+            decimals: 0,
+        },
+        shpgen::DbfField {
+            name: "OK",
+            kind: b'L',
+            width: 1,
+            decimals: 0,
+        },
     ];
     let records = vec![
-        (false, vec!["光明新区".as_bytes(), b"9900.00", b"1", b"20170310", b"T"]),
-        (true, vec!["南山".as_bytes(), b"2500.00", b"2", b"20200101", b"F"]),
-        (false, vec![b"Futian".as_slice(), b"900.00", b"3", b"", b"?"]),
+        (
+            false,
+            vec!["光明新区".as_bytes(), b"9900.00", b"1", b"20170310", b"T"],
+        ),
+        (
+            true,
+            vec!["南山".as_bytes(), b"2500.00", b"2", b"20200101", b"F"],
+        ),
+        (
+            false,
+            vec![b"Futian".as_slice(), b"900.00", b"3", b"", b"?"],
+        ),
     ];
     let dbf = shpgen::dbf(&fields, &records);
     let file = |name: &str, bytes: Vec<u8>| InputFile {
@@ -342,7 +381,10 @@ fn synthetic_shapefile_seed() -> Seed {
 /// rule sets beside them, as `assess` reads them (relative paths kept).
 fn toml_seeds(reader: Reader, root: &Path) -> Result<Vec<Seed>, String> {
     let mut seeds = Vec::new();
-    for (project_dir, rules_dir) in [("data/sample", "data/rules"), ("tests/fixtures/example_a", "data/rules")] {
+    for (project_dir, rules_dir) in [
+        ("data/sample", "data/rules"),
+        ("tests/fixtures/example_a", "data/rules"),
+    ] {
         let mut files = Vec::new();
         let mut mutable = Vec::new();
         let mut add_dir = |dir: &str, into: &str| -> Result<(), String> {
@@ -354,9 +396,14 @@ fn toml_seeds(reader: Reader, root: &Path) -> Result<Vec<Seed>, String> {
                 .collect();
             paths.sort();
             for p in paths {
-                let name = format!("{into}/{}", p.file_name().unwrap_or_default().to_string_lossy());
+                let name = format!(
+                    "{into}/{}",
+                    p.file_name().unwrap_or_default().to_string_lossy()
+                );
                 let is_target = match reader {
-                    Reader::ProjectToml => name == format!("{into}/project.toml") && into == "project",
+                    Reader::ProjectToml => {
+                        name == format!("{into}/project.toml") && into == "project"
+                    }
                     _ => into == "rules" && name.ends_with(".toml"),
                 };
                 if is_target {
@@ -374,7 +421,9 @@ fn toml_seeds(reader: Reader, root: &Path) -> Result<Vec<Seed>, String> {
         for f in &mut files {
             if f.name == "project/project.toml" {
                 let text = String::from_utf8_lossy(&f.bytes).into_owned();
-                f.bytes = text.replace("../../../data/rules/", "../rules/").into_bytes();
+                f.bytes = text
+                    .replace("../../../data/rules/", "../rules/")
+                    .into_bytes();
             }
         }
         if !mutable.is_empty() {
@@ -411,7 +460,14 @@ fn mutate_seed(seed: &Seed, reader: Reader, rng: &mut Rng) -> Seed {
 }
 
 /// Huge or odd values written over counts in binary headers.
-const HUGE_U32: [u32; 6] = [0x7FFF_FFFF, 0xFFFF_FFFF, 0x8000_0000, 0x0100_0000, 0xFFFF, 0];
+const HUGE_U32: [u32; 6] = [
+    0x7FFF_FFFF,
+    0xFFFF_FFFF,
+    0x8000_0000,
+    0x0100_0000,
+    0xFFFF,
+    0,
+];
 
 /// Number tokens for text formats.
 const ODD_NUMBERS: [&str; 8] = [
@@ -462,13 +518,15 @@ pub fn mutate(bytes: &mut Vec<u8>, text: bool, rng: &mut Rng) {
         }
         4 => {
             // Non-UTF-8 bytes (a lone continuation, a cut lead byte, 0xFF, NUL).
-            let junk: &[u8] = [&[0xFFu8][..], &[0xC3], &[0x80], &[0xE4, 0xB8], &[0x00]][rng.below(5)];
+            let junk: &[u8] =
+                [&[0xFFu8][..], &[0xC3], &[0x80], &[0xE4, 0xB8], &[0x00]][rng.below(5)];
             let at = rng.below(len + 1);
             bytes.splice(at..at, junk.iter().copied());
         }
         5 => {
             // Byte-order marks.
-            let bom: &[u8] = [&[0xEFu8, 0xBB, 0xBF][..], &[0xFF, 0xFE], &[0xFE, 0xFF]][rng.below(3)];
+            let bom: &[u8] =
+                [&[0xEFu8, 0xBB, 0xBF][..], &[0xFF, 0xFE], &[0xFE, 0xFF]][rng.below(3)];
             bytes.splice(0..0, bom.iter().copied());
         }
         6 if len > 0 => {
@@ -612,11 +670,7 @@ fn keep_finding(
         .iter()
         .map(|a| a.replace("{dir}", &dest.to_string_lossy()))
         .collect();
-    let command = format!(
-        "{} {}\n",
-        config.bin.display(),
-        args.join(" ")
-    );
+    let command = format!("{} {}\n", config.bin.display(), args.join(" "));
     fs::write(dest.join("command.txt"), command).map_err(|e| e.to_string())?;
     Ok(dest)
 }

@@ -43,7 +43,10 @@ fn parse_args() -> Result<Config, String> {
     let mut args = std::env::args().skip(1);
     while let Some(flag) = args.next() {
         let mut value = || args.next().ok_or(format!("{flag} needs a value"));
-        let number = |v: String| v.parse::<u64>().map_err(|_| format!("{flag}: `{v}` is not a number"));
+        let number = |v: String| {
+            v.parse::<u64>()
+                .map_err(|_| format!("{flag}: `{v}` is not a number"))
+        };
         match flag.as_str() {
             "--bin" => config.bin = PathBuf::from(value()?),
             "--out" => config.out = PathBuf::from(value()?),
@@ -58,9 +61,11 @@ fn parse_args() -> Result<Config, String> {
                     .push(Reader::from_name(&v).ok_or(format!("unknown reader `{v}`"))?);
             }
             "-h" | "--help" => {
-                return Err("usage: fuzz_mutate [--bin PATH] [--cases N] [--seed S] [--out DIR] \
+                return Err(
+                    "usage: fuzz_mutate [--bin PATH] [--cases N] [--seed S] [--out DIR] \
                             [--reader NAME]... [--timeout-ms MS] [--memory-mib MIB]"
-                    .into());
+                        .into(),
+                );
             }
             other => return Err(format!("unknown option `{other}` (see --help)")),
         }

@@ -15,12 +15,20 @@ pub struct DbfField<'a> {
 pub fn polygon_shp(shapes: &[Vec<Vec<(f64, f64)>>]) -> (Vec<u8>, Vec<u8>) {
     let mut records = Vec::new();
     let mut index = Vec::new();
-    let mut bbox = [f64::INFINITY, f64::INFINITY, f64::NEG_INFINITY, f64::NEG_INFINITY];
+    let mut bbox = [
+        f64::INFINITY,
+        f64::INFINITY,
+        f64::NEG_INFINITY,
+        f64::NEG_INFINITY,
+    ];
     for (n, rings) in shapes.iter().enumerate() {
         let points: Vec<(f64, f64)> = rings.iter().flatten().copied().collect();
         let mut content = Vec::new();
         content.extend(5i32.to_le_bytes());
-        let (mut lo, mut hi) = ((f64::INFINITY, f64::INFINITY), (f64::NEG_INFINITY, f64::NEG_INFINITY));
+        let (mut lo, mut hi) = (
+            (f64::INFINITY, f64::INFINITY),
+            (f64::NEG_INFINITY, f64::NEG_INFINITY),
+        );
         for &(x, y) in &points {
             lo = (lo.0.min(x), lo.1.min(y));
             hi = (hi.0.max(x), hi.1.max(y));
@@ -28,7 +36,12 @@ pub fn polygon_shp(shapes: &[Vec<Vec<(f64, f64)>>]) -> (Vec<u8>, Vec<u8>) {
         for v in [lo.0, lo.1, hi.0, hi.1] {
             content.extend(v.to_le_bytes());
         }
-        bbox = [bbox[0].min(lo.0), bbox[1].min(lo.1), bbox[2].max(hi.0), bbox[3].max(hi.1)];
+        bbox = [
+            bbox[0].min(lo.0),
+            bbox[1].min(lo.1),
+            bbox[2].max(hi.0),
+            bbox[3].max(hi.1),
+        ];
         content.extend((rings.len() as i32).to_le_bytes());
         content.extend((points.len() as i32).to_le_bytes());
         let mut start = 0i32;

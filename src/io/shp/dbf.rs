@@ -324,10 +324,7 @@ impl DbfReader<'_> {
         header: &DbfHeader,
         what: &dyn Fn() -> String,
     ) -> Result<String> {
-        let (text, had_errors) = self
-            .encoding
-            .encoding()
-            .decode_without_bom_handling(raw);
+        let (text, had_errors) = self.encoding.encoding().decode_without_bom_handling(raw);
         if had_errors {
             return Err(self.encoding_error(header, what));
         }

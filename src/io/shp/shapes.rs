@@ -115,7 +115,9 @@ fn record_starts(shp: &[u8], shx: Option<&[u8]>) -> std::result::Result<Vec<usiz
 /// multi-part shape fit in that content.
 fn check_record(shp: &[u8], start: usize) -> std::result::Result<(), String> {
     let Some(words) = be_i32(shp, start + 4) else {
-        return Err(format!("the record at byte {start} is cut off (file ends early)"));
+        return Err(format!(
+            "the record at byte {start} is cut off (file ends early)"
+        ));
     };
     let content = words * 2;
     let available = shp.len() as i64 - start as i64 - 8;
