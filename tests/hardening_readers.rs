@@ -6,6 +6,9 @@
 #[path = "../examples/fuzz_mutate/engine.rs"]
 mod engine;
 #[allow(dead_code)]
+#[path = "../examples/fuzz_mutate/mutate.rs"]
+mod mutate;
+#[allow(dead_code)]
 #[path = "../examples/fuzz_mutate/shpgen.rs"]
 mod shpgen;
 

@@ -20,6 +20,7 @@
 //! Exit status: 0 when no case failed, 1 when some did, 2 on bad options.
 
 mod engine;
+mod mutate;
 mod shpgen;
 
 use std::path::PathBuf;
