@@ -9,6 +9,7 @@ pub mod index;
 pub mod overlay;
 pub mod placement;
 pub mod topology;
+pub mod segment_index;
 pub mod validity;
 
 pub use clip::{
