@@ -71,11 +71,28 @@ fn crossing_kind(prepared: &Prepared, s0: &Segment, s1: &Segment, overlap: bool)
         ProblemKind::SelfIntersection
     } else if polygon(s0) == polygon(s1) {
         ProblemKind::RingsIntersect
-    } else if overlap {
+    } else if overlap && interiors_on_opposite_sides(prepared, s0, s1) {
         ProblemKind::PartsTouchOnLine
     } else {
         ProblemKind::PartsOverlap
     }
+}
+
+/// For collinear segments of two polygons: their interiors lie on opposite sides of the
+/// shared stretch (the polygons are adjacent), not on the same side (they overlap).
+fn interiors_on_opposite_sides(prepared: &Prepared, s0: &Segment, s1: &Segment) -> bool {
+    // A polygon's interior is left of a segment of a counter-clockwise shell or of a
+    // clockwise hole.
+    let interior_left = |s: &Segment| {
+        prepared
+            .rings
+            .get(s.ring)
+            .is_some_and(|r| r.ccw == r.hole.is_none())
+    };
+    let d0 = s0.end - s0.start;
+    let d1 = s1.end - s1.start;
+    let same_direction = d0.x * d1.x + d0.y * d1.y > 0.0;
+    (interior_left(s0) == interior_left(s1)) != same_direction
 }
 
 /// JTS `findInvalidIntersection`, with one refinement: a ring that passes through one of
