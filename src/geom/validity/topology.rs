@@ -30,24 +30,22 @@ pub(super) fn analyse(prepared: &Prepared) -> Analysis {
     let segments = prepared.index.segments();
     let mut findings: BTreeMap<(ProblemKind, usize, usize), Finding> = BTreeMap::new();
     let mut touches = Vec::new();
-    for (i, s0) in segments.iter().enumerate() {
-        for j in prepared.index.neighbours(i).filter(|&j| j > i) {
-            let Some(s1) = segments.get(j) else {
-                continue;
-            };
-            match classify(prepared, s0, s1) {
-                Pair::Valid => {}
-                Pair::Touch(at) => {
-                    touches.push((s0.ring, at));
-                    touches.push((s1.ring, at));
-                }
-                Pair::Invalid(kind, at) => {
-                    let key = (kind, s0.ring.min(s1.ring), s0.ring.max(s1.ring));
-                    findings
-                        .entry(key)
-                        .and_modify(|f| f.count += 1)
-                        .or_insert(Finding { at, count: 1 });
-                }
+    for (i, j) in prepared.index.candidate_pairs() {
+        let (Some(s0), Some(s1)) = (segments.get(i), segments.get(j)) else {
+            continue;
+        };
+        match classify(prepared, s0, s1) {
+            Pair::Valid => {}
+            Pair::Touch(at) => {
+                touches.push((s0.ring, at));
+                touches.push((s1.ring, at));
+            }
+            Pair::Invalid(kind, at) => {
+                let key = (kind, s0.ring.min(s1.ring), s0.ring.max(s1.ring));
+                findings
+                    .entry(key)
+                    .and_modify(|f| f.count += 1)
+                    .or_insert(Finding { at, count: 1 });
             }
         }
     }
