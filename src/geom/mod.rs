@@ -10,6 +10,7 @@ pub mod overlay;
 pub mod placement;
 pub mod topology;
 pub mod segment_index;
+mod shortcut;
 pub mod validity;
 
 pub use clip::{
