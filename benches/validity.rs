@@ -39,7 +39,10 @@ fn bench_validity(c: &mut Criterion) {
     let mut group = c.benchmark_group("validity_one_ring");
     for n in [20_000usize, 50_000, 200_000] {
         let ring = noisy_star(n);
-        assert!(validate_geometry(&ring).is_empty(), "the {n}-vertex star is valid");
+        assert!(
+            validate_geometry(&ring).is_empty(),
+            "the {n}-vertex star is valid"
+        );
         group.bench_with_input(BenchmarkId::from_parameter(n), &ring, |b, g| {
             b.iter(|| validate_geometry(black_box(g)))
         });

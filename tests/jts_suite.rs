@@ -27,10 +27,10 @@ use std::collections::BTreeMap;
 use std::path::Path;
 
 use geo::{Area, Geometry, MultiPolygon, Relate};
-use landpool::geom::validity::{ProblemKind, make_valid_geometry, validate_geometry};
 use landpool::geom::clip::{
     AreaOperand, BooleanOpsKernel, ConvexClipKernel, DefaultKernel, TriangulatedClipKernel,
 };
+use landpool::geom::validity::{ProblemKind, make_valid_geometry, validate_geometry};
 use landpool::geom::{IntersectionAreaKernel, OverlayOptions, overlay_areas};
 use wkt::TryFromWkt;
 
@@ -632,7 +632,10 @@ fn jts_error_in_desc(desc: &str) -> Option<&'static str> {
     let named = &d[open..];
     [
         ("self-intersection", "Self-intersection"),
-        ("too few distinct points", "Too few distinct points in geometry component"),
+        (
+            "too few distinct points",
+            "Too few distinct points in geometry component",
+        ),
         ("hole outside shell", "Hole lies outside shell"),
         ("nested holes", "Nested holes"),
         ("nested shells", "Nested shells"),
@@ -707,7 +710,8 @@ fn run_validity_file(rel: &str, tally: &mut Tally, counts: &mut ValidityCounts) 
                     failure = Some(format!("description names {jts:?}, landpool: {problems:?}"));
                 }
             }
-            if failure.is_none() && !problems.iter().any(|p| p.kind.is_unrepairable()) && !expected {
+            if failure.is_none() && !problems.iter().any(|p| p.kind.is_unrepairable()) && !expected
+            {
                 match make_valid_geometry(&mp) {
                     Ok(fixed) if fixed.0.is_empty() || validate_geometry(&fixed).is_empty() => {
                         counts.repaired += 1;
@@ -734,7 +738,9 @@ fn run_validity_file(rel: &str, tally: &mut Tally, counts: &mut ValidityCounts) 
                     .allowed
                     .push(format!("{what}: {msg} [exception: {reason}]")),
                 (Some(msg), None) => tally.fail.push(format!("{what}: {msg}")),
-                (None, Some(_)) => tally.fail.push(format!("{what}: listed exception now agrees")),
+                (None, Some(_)) => tally
+                    .fail
+                    .push(format!("{what}: listed exception now agrees")),
             }
         }
     }

@@ -8,9 +8,9 @@ pub mod contiguity;
 pub mod index;
 pub mod overlay;
 pub mod placement;
-pub mod topology;
 pub mod segment_index;
 mod shortcut;
+pub mod topology;
 pub mod validity;
 
 pub use clip::{

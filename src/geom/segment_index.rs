@@ -77,7 +77,12 @@ pub fn on_segment(p: Coord<f64>, a: Coord<f64>, b: Coord<f64>) -> bool {
 }
 
 /// Classifies how segments `p0`–`p1` and `q0`–`q1` meet (both of non-zero length).
-pub fn intersect(p0: Coord<f64>, p1: Coord<f64>, q0: Coord<f64>, q1: Coord<f64>) -> SegmentIntersection {
+pub fn intersect(
+    p0: Coord<f64>,
+    p1: Coord<f64>,
+    q0: Coord<f64>,
+    q1: Coord<f64>,
+) -> SegmentIntersection {
     use Orientation::{Clockwise as Cw, Collinear as Col, CounterClockwise as Ccw};
     let envelopes_meet = p0.x.min(p1.x) <= q0.x.max(q1.x)
         && q0.x.min(q1.x) <= p0.x.max(p1.x)
@@ -118,7 +123,12 @@ pub fn intersect(p0: Coord<f64>, p1: Coord<f64>, q0: Coord<f64>, q1: Coord<f64>)
 }
 
 /// Collinear segments: the shared stretch, a single shared endpoint, or nothing.
-fn collinear(p0: Coord<f64>, p1: Coord<f64>, q0: Coord<f64>, q1: Coord<f64>) -> SegmentIntersection {
+fn collinear(
+    p0: Coord<f64>,
+    p1: Coord<f64>,
+    q0: Coord<f64>,
+    q1: Coord<f64>,
+) -> SegmentIntersection {
     let mut ends: Vec<Coord<f64>> = Vec::with_capacity(4);
     for (c, a, b) in [(q0, p0, p1), (q1, p0, p1), (p0, q0, q1), (p1, q0, q1)] {
         if in_envelope(c, a, b) && !ends.contains(&c) {
@@ -141,7 +151,11 @@ fn proper_point(p0: Coord<f64>, p1: Coord<f64>, q0: Coord<f64>, q1: Coord<f64>) 
         x: p0.x + t * r.x,
         y: p0.y + t * r.y,
     };
-    if c.x.is_finite() && c.y.is_finite() { c } else { p0 }
+    if c.x.is_finite() && c.y.is_finite() {
+        c
+    } else {
+        p0
+    }
 }
 
 /// The envelope of a geo rectangle as an R-tree box.
@@ -217,17 +231,22 @@ impl SegmentIndex {
 
     /// Ids of the segments whose envelopes meet segment `id`'s envelope, `id` excluded.
     pub fn neighbours(&self, id: usize) -> impl Iterator<Item = usize> + '_ {
-        let envelope = self.segments.get(id).map_or_else(
-            || AABB::from_point([f64::NAN, f64::NAN]),
-            Segment::aabb,
-        );
+        let envelope = self
+            .segments
+            .get(id)
+            .map_or_else(|| AABB::from_point([f64::NAN, f64::NAN]), Segment::aabb);
         self.query(envelope).filter(move |&j| j != id)
     }
 
     /// Location of `p` relative to the even-odd area of the rings accepted by `ring_filter`
     /// (ray crossing towards +x; exact on the boundary). `max_x` bounds the ray (any value
     /// at or beyond the rings' largest x).
-    pub fn locate(&self, p: Coord<f64>, max_x: f64, ring_filter: impl Fn(usize) -> bool) -> Location {
+    pub fn locate(
+        &self,
+        p: Coord<f64>,
+        max_x: f64,
+        ring_filter: impl Fn(usize) -> bool,
+    ) -> Location {
         let ray = AABB::from_corners([p.x, p.y], [max_x.max(p.x), p.y]);
         let mut crossings = 0usize;
         for id in self.query(ray) {

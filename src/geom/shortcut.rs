@@ -223,9 +223,10 @@ fn covered_with_contact(
             .map(|s: &Segment| (s.start, s.end));
         target_edge_inside = match pieces(e.start, e.end, near) {
             Err(()) => true,
-            Ok(mids) => mids.into_iter().flatten().any(|m| {
-                parts.index.locate(m, parts.max_x, |_| true) != Location::Exterior
-            }),
+            Ok(mids) => mids
+                .into_iter()
+                .flatten()
+                .any(|m| parts.index.locate(m, parts.max_x, |_| true) != Location::Exterior),
         };
         !target_edge_inside
     });

@@ -208,3 +208,47 @@ pub fn validate_layer(layer: &Layer) -> Vec<FeatureProblem> {
         .flatten()
         .collect()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use geo::{Polygon, wkt};
+
+    fn kinds(p: Polygon<f64>) -> Vec<ProblemKind> {
+        validate_geometry(&MultiPolygon::new(vec![p]))
+            .into_iter()
+            .map(|p| p.kind)
+            .collect()
+    }
+
+    #[test]
+    fn collinear_ring_has_zero_area_and_repairs_to_nothing() {
+        let p: Polygon<f64> = wkt!(POLYGON((0. 0.,10. 0.,20. 0.,0. 0.,0. 0.)));
+        assert_eq!(kinds(p.clone()), vec![ProblemKind::ZeroAreaRing]);
+        let fixed = make_valid_geometry(&MultiPolygon::new(vec![p])).unwrap();
+        assert!(fixed.0.is_empty());
+    }
+
+    #[test]
+    fn huge_coordinates_overflow() {
+        let p: Polygon<f64> = wkt!(POLYGON((1e300 1e300,2e300 1e300,2e300 2e300,1e300 1e300)));
+        assert_eq!(kinds(p), vec![ProblemKind::AreaOverflow]);
+        assert!(ProblemKind::AreaOverflow.is_unrepairable());
+    }
+
+    #[test]
+    fn hole_touching_the_shell_twice_disconnects_and_repairs() {
+        // JTS TestValid #74: the hole spans the shell from side to side.
+        let p: Polygon<f64> =
+            wkt!(POLYGON((0. 0.,10. 0.,10. 10.,0. 10.,0. 0.),(0. 5.,5. 8.,10. 5.,5. 2.,0. 5.)));
+        assert_eq!(kinds(p.clone()), vec![ProblemKind::DisconnectedInterior]);
+        let mp = MultiPolygon::new(vec![p]);
+        let fixed = make_valid_geometry(&mp).unwrap();
+        assert!(validate_geometry(&fixed).is_empty(), "{fixed:?}");
+        assert!((unsigned_area(&fixed) - unsigned_area(&mp)).abs() < 1e-9);
+        // Touching once is valid.
+        let once: Polygon<f64> =
+            wkt!(POLYGON((0. 0.,10. 0.,10. 10.,0. 10.,0. 0.),(0. 5.,5. 8.,8. 5.,5. 2.,0. 5.)));
+        assert!(kinds(once).is_empty());
+    }
+}

@@ -199,9 +199,13 @@ pub(super) fn holes_outside_shell(prepared: &Prepared) -> Vec<GeometryProblem> {
                 envelope_covers(prepared, shell, hole) && is_ring_nested(prepared, hole, shell)
             });
             if !inside {
-                out.push(problem(prepared, ProblemKind::HoleOutsideShell, pi, hole, |p, name| {
-                    format!("{p}{name} is not contained within the polygon's exterior")
-                }));
+                out.push(problem(
+                    prepared,
+                    ProblemKind::HoleOutsideShell,
+                    pi,
+                    hole,
+                    |p, name| format!("{p}{name} is not contained within the polygon's exterior"),
+                ));
             }
         }
     }
@@ -218,9 +222,13 @@ pub(super) fn nested_holes(prepared: &Prepared) -> Vec<GeometryProblem> {
         for (inner, outer) in covering_pairs(prepared, &poly.holes) {
             if is_ring_nested(prepared, inner, outer) {
                 let outer_name = prepared.ring_name(outer);
-                out.push(problem(prepared, ProblemKind::NestedHoles, pi, inner, |p, name| {
-                    format!("{p}{name} lies inside {outer_name} (nested holes)")
-                }));
+                out.push(problem(
+                    prepared,
+                    ProblemKind::NestedHoles,
+                    pi,
+                    inner,
+                    |p, name| format!("{p}{name} lies inside {outer_name} (nested holes)"),
+                ));
                 break;
             }
         }
@@ -280,10 +288,9 @@ fn shell_nested_in(prepared: &Prepared, inner: usize, outer: usize) -> bool {
     if !is_ring_nested(prepared, inner, shell) {
         return false;
     }
-    !poly
-        .holes
-        .iter()
-        .any(|&hole| envelope_covers(prepared, hole, inner) && is_ring_nested(prepared, inner, hole))
+    !poly.holes.iter().any(|&hole| {
+        envelope_covers(prepared, hole, inner) && is_ring_nested(prepared, inner, hole)
+    })
 }
 
 /// Location of `p` in polygon `polygon` (its shell and holes, even-odd).
@@ -294,9 +301,12 @@ fn locate_in_polygon(prepared: &Prepared, p: Coord<f64>, polygon: usize) -> Loca
         .and_then(|poly| poly.shell)
         .and_then(|s| prepared.rings.get(s))
         .map_or(p.x, |r| r.bbox.max().x);
-    prepared
-        .index
-        .locate(p, max_x, |r| prepared.rings.get(r).is_some_and(|ring| ring.polygon == polygon))
+    prepared.index.locate(p, max_x, |r| {
+        prepared
+            .rings
+            .get(r)
+            .is_some_and(|ring| ring.polygon == polygon)
+    })
 }
 
 fn problem(

@@ -170,8 +170,8 @@ pub fn repair_layer(layer: &mut Layer) -> RepairReport {
 
 #[cfg(test)]
 mod tests {
-    use super::*;
     use super::super::ProblemKind;
+    use super::*;
     use geo::{polygon, wkt};
 
     #[test]

@@ -69,8 +69,13 @@ impl Prepared {
         let mut polygons = Vec::new();
         for (pi, polygon) in geometry.iter().enumerate() {
             let mut entry = PolygonRings::default();
-            let all = std::iter::once((None, polygon.exterior()))
-                .chain(polygon.interiors().iter().enumerate().map(|(k, r)| (Some(k), r)));
+            let all = std::iter::once((None, polygon.exterior())).chain(
+                polygon
+                    .interiors()
+                    .iter()
+                    .enumerate()
+                    .map(|(k, r)| (Some(k), r)),
+            );
             for (hole, line) in all {
                 let coords = without_repeats(line);
                 let Some(bbox) = envelope(&coords) else {
@@ -158,7 +163,8 @@ fn signed_area(coords: &[Coord<f64>]) -> f64 {
 }
 
 fn rings_of(p: &Polygon<f64>) -> impl Iterator<Item = (Option<usize>, &LineString<f64>)> {
-    std::iter::once((None, p.exterior())).chain(p.interiors().iter().enumerate().map(|(k, r)| (Some(k), r)))
+    std::iter::once((None, p.exterior()))
+        .chain(p.interiors().iter().enumerate().map(|(k, r)| (Some(k), r)))
 }
 
 fn ring_label(hole: Option<usize>) -> String {
@@ -210,7 +216,11 @@ pub(super) fn structural_problems(geometry: &MultiPolygon<f64>) -> Vec<GeometryP
         for (pi, polygon) in geometry.iter().enumerate() {
             for (hole, ring) in rings_of(polygon) {
                 if let Some(what) = test(ring) {
-                    let prefix = if multi { format!("polygon {pi}: ") } else { String::new() };
+                    let prefix = if multi {
+                        format!("polygon {pi}: ")
+                    } else {
+                        String::new()
+                    };
                     problems.push(GeometryProblem {
                         kind,
                         message: format!("{prefix}{} {what}", ring_label(hole)),
@@ -235,7 +245,12 @@ fn too_few_points(ring: &LineString<f64>) -> Option<String> {
         return None;
     }
     let n = without_repeats(ring).len();
-    (n < 4).then(|| format!("must have at least 3 distinct points (has {})", n.saturating_sub(1).max(1)))
+    (n < 4).then(|| {
+        format!(
+            "must have at least 3 distinct points (has {})",
+            n.saturating_sub(1).max(1)
+        )
+    })
 }
 
 fn zero_area(ring: &LineString<f64>) -> Option<String> {

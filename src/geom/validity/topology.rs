@@ -190,11 +190,19 @@ fn describe(
                 continue;
             }
             let what = if polygon(a) == polygon(b) {
-                format!("{}{} and {}", prepared.prefix(polygon(a)), prepared.ring_name(a), prepared.ring_name(b))
+                format!(
+                    "{}{} and {}",
+                    prepared.prefix(polygon(a)),
+                    prepared.ring_name(a),
+                    prepared.ring_name(b)
+                )
             } else {
                 format!("polygons {} and {}", polygon(a), polygon(b))
             };
-            (ProblemKind::DuplicateRings, format!("{what} are the same ring (a self-intersection)"))
+            (
+                ProblemKind::DuplicateRings,
+                format!("{what} are the same ring (a self-intersection)"),
+            )
         } else {
             let place = at(f.at);
             let message = match kind {
@@ -219,7 +227,11 @@ fn describe(
                     polygon(a),
                     polygon(b)
                 ),
-                _ => format!("polygons {} and {} overlap at {place}{more}", polygon(a), polygon(b)),
+                _ => format!(
+                    "polygons {} and {} overlap at {place}{more}",
+                    polygon(a),
+                    polygon(b)
+                ),
             };
             (kind, message)
         };
