@@ -168,7 +168,7 @@ fn pieces(
         .map(|w| {
             let mid = (w[0] + w[1]) / 2.0;
             let on_other = shared.iter().any(|&(lo, hi)| lo <= mid && mid <= hi);
-            (!on_other).then(|| Coord {
+            (!on_other).then_some(Coord {
                 x: a.x + mid * d.x,
                 y: a.y + mid * d.y,
             })

@@ -174,6 +174,9 @@ fn ring_label(hole: Option<usize>) -> String {
     }
 }
 
+/// One per-ring test: what is wrong with the ring, if anything.
+type RingTest = fn(&LineString<f64>) -> Option<String>;
+
 /// The first per-ring step that finds problems, with all it finds: non-finite
 /// coordinates, overflowing coordinates, unclosed rings, rings with too few points, then
 /// zero-area (collinear) rings. Empty when every ring passes.
@@ -206,7 +209,7 @@ pub(super) fn structural_problems(geometry: &MultiPolygon<f64>) -> Vec<GeometryP
         }];
     }
     let multi = geometry.0.len() > 1;
-    let per_ring: [(ProblemKind, fn(&LineString<f64>) -> Option<String>); 3] = [
+    let per_ring: [(ProblemKind, RingTest); 3] = [
         (ProblemKind::UnclosedRing, unclosed),
         (ProblemKind::TooFewPoints, too_few_points),
         (ProblemKind::ZeroAreaRing, zero_area),
