@@ -13,6 +13,11 @@
 //!   `Relate`; for polygonal pairs, the engine's covered short cut is also checked against
 //!   `covers`.
 //!
+//! * Validity (`isValid` in TestValid*.xml, TestInvalid*.xml) on polygonal operands:
+//!   `geom::validity::validate_geometry` must agree with JTS, and where the case's
+//!   description names the JTS error in parentheses, one reported problem must be of that
+//!   JTS class.
+//!
 //! Counts are printed; every skip is listed with its reason; any failure not in the
 //! allow-list (each entry with the reason found when investigating it) fails the test.
 
@@ -25,6 +30,7 @@ use geo::{Area, Geometry, MultiPolygon, Relate};
 use landpool::geom::clip::{
     AreaOperand, BooleanOpsKernel, ConvexClipKernel, DefaultKernel, TriangulatedClipKernel,
 };
+use landpool::geom::validity::{ProblemKind, make_valid_geometry, validate_geometry};
 use landpool::geom::{IntersectionAreaKernel, OverlayOptions, overlay_areas};
 use wkt::TryFromWkt;
 
@@ -577,4 +583,190 @@ fn jts_polygon_predicates() {
         "{} unexplained failures",
         tally.fail.len()
     );
+}
+
+const VALIDITY_FILES: &[&str] = &[
+    "general/TestValid.xml",
+    "general/TestValid2.xml",
+    "general/TestValid2-big.xml",
+    "misc/TestValid.xml",
+    "misc/TestInvalidA.xml",
+];
+
+/// Validity cases where landpool deliberately differs from JTS: (file, case) → reason.
+const VALIDITY_EXCEPTIONS: &[(&str, usize, &str)] = &[
+    (
+        "general/TestValid.xml",
+        16,
+        "POLYGON (EMPTY, EMPTY, EMPTY): valid for JTS (an empty geometry), but landpool reports \
+         an empty geometry as a problem (kind Empty: a null parcel cannot be measured) and \
+         lists it as unusable",
+    ),
+    (
+        "general/TestValid2.xml",
+        747,
+        "POLYGON EMPTY: valid for JTS, reported as Empty by landpool (as case 16)",
+    ),
+];
+
+/// TestInvalidA descriptions name no JTS error; these cases' classes (JTS 1.20 `IsValidOp`
+/// on the same input) are asserted explicitly.
+const INVALID_A_CLASSES: &[(usize, &str)] = &[
+    (1, "Ring Self-intersection"),
+    (4, "Ring Self-intersection"),
+    (32, "Self-intersection"),
+    (47, "Hole lies outside shell"),
+    (50, "Hole lies outside shell"),
+    (51, "Interior is disconnected"),
+    (56, "Nested holes"),
+    (57, "Interior is disconnected"),
+    (58, "Interior is disconnected"),
+    (63, "Nested shells"),
+    (64, "Nested shells"),
+];
+
+/// The JTS error named in parentheses at the end of a case description, if any.
+fn jts_error_in_desc(desc: &str) -> Option<&'static str> {
+    let d = desc.to_ascii_lowercase();
+    let open = d.rfind('(')?;
+    let named = &d[open..];
+    [
+        ("self-intersection", "Self-intersection"),
+        (
+            "too few distinct points",
+            "Too few distinct points in geometry component",
+        ),
+        ("hole outside shell", "Hole lies outside shell"),
+        ("nested holes", "Nested holes"),
+        ("nested shells", "Nested shells"),
+        ("interior disconnected", "Interior is disconnected"),
+    ]
+    .into_iter()
+    .find(|(k, _)| named.contains(k))
+    .map(|(_, jts)| jts)
+}
+
+/// A reported problem is of the JTS class `jts` (a ring self-touch is JTS's ring
+/// self-intersection, a form of self-intersection).
+fn has_jts_class(kinds: &[ProblemKind], jts: &str) -> bool {
+    kinds.iter().any(|k| {
+        k.jts_error() == jts
+            || (jts == "Self-intersection" && *k == ProblemKind::RingSelfIntersection)
+    })
+}
+
+#[derive(Default)]
+struct ValidityCounts {
+    valid_agree: usize,
+    invalid_agree: usize,
+    class_checked: usize,
+    repaired: usize,
+}
+
+fn run_validity_file(rel: &str, tally: &mut Tally, counts: &mut ValidityCounts) {
+    let run = parse_file(rel);
+    for case in &run.cases {
+        for op in case.ops.iter().filter(|o| o.name == "isValid") {
+            let what = format!("{rel} case {} ({})", case.number, case.desc);
+            let Some(text) = arg(case, &op.args[0]) else {
+                tally.skip("missing operand", what);
+                continue;
+            };
+            // The wkt crate reads no NaN; 1e999 reads as +inf, equally non-finite.
+            let g = match parse_wkt(&text.replace("NaN", "1e999")) {
+                Ok(g) => g,
+                Err(e) => {
+                    tally.skip("operand not readable as WKT", format!("{what}: {e}"));
+                    continue;
+                }
+            };
+            let Some(mp) = polygonal(&g) else {
+                tally.skip("non-polygonal operand", what);
+                continue;
+            };
+            let expected = op.expected.eq_ignore_ascii_case("true");
+            let problems = validate_geometry(&mp);
+            let kinds: Vec<ProblemKind> = problems.iter().map(|p| p.kind).collect();
+            if std::env::var_os("JTS_VERBOSE").is_some() && !expected {
+                println!("  kinds {what}: {kinds:?}");
+            }
+            let exception = VALIDITY_EXCEPTIONS
+                .iter()
+                .find(|(f, c, _)| *f == rel && *c == case.number);
+            let mut failure = None;
+            if problems.is_empty() != expected {
+                failure = Some(format!("JTS isValid = {expected}, landpool: {problems:?}"));
+            } else if let Some(jts) = jts_error_in_desc(&case.desc)
+                .or_else(|| {
+                    INVALID_A_CLASSES
+                        .iter()
+                        .find(|(c, _)| rel == "misc/TestInvalidA.xml" && *c == case.number)
+                        .map(|(_, jts)| *jts)
+                })
+                .filter(|_| !expected)
+            {
+                counts.class_checked += 1;
+                if !has_jts_class(&kinds, jts) {
+                    failure = Some(format!("description names {jts:?}, landpool: {problems:?}"));
+                }
+            }
+            if failure.is_none() && !problems.iter().any(|p| p.kind.is_unrepairable()) && !expected
+            {
+                match make_valid_geometry(&mp) {
+                    Ok(fixed) if fixed.0.is_empty() || validate_geometry(&fixed).is_empty() => {
+                        counts.repaired += 1;
+                    }
+                    Ok(fixed) => {
+                        failure = Some(format!(
+                            "repair left it invalid: {:?}",
+                            validate_geometry(&fixed)
+                        ));
+                    }
+                    Err(e) => failure = Some(format!("repair failed: {e}")),
+                }
+            }
+            match (failure, exception) {
+                (None, None) => {
+                    tally.pass += 1;
+                    if expected {
+                        counts.valid_agree += 1;
+                    } else {
+                        counts.invalid_agree += 1;
+                    }
+                }
+                (Some(msg), Some((_, _, reason))) => tally
+                    .allowed
+                    .push(format!("{what}: {msg} [exception: {reason}]")),
+                (Some(msg), None) => tally.fail.push(format!("{what}: {msg}")),
+                (None, Some(_)) => tally
+                    .fail
+                    .push(format!("{what}: listed exception now agrees")),
+            }
+        }
+    }
+}
+
+#[test]
+fn jts_polygon_validity() {
+    let mut tally = Tally::default();
+    let mut counts = ValidityCounts::default();
+    for f in VALIDITY_FILES {
+        run_validity_file(f, &mut tally, &mut counts);
+    }
+    tally.report("JTS polygon validity (isValid)");
+    println!(
+        "   agree: {} valid, {} invalid; JTS class checked: {}; invalid ones repaired: {}",
+        counts.valid_agree, counts.invalid_agree, counts.class_checked, counts.repaired
+    );
+    assert!(
+        tally.fail.is_empty(),
+        "{} unexplained failures",
+        tally.fail.len()
+    );
+    assert_eq!(tally.allowed.len(), VALIDITY_EXCEPTIONS.len());
+    // Every polygonal isValid case of the five files is run (none silently skipped).
+    assert_eq!((counts.valid_agree, counts.invalid_agree), (278, 122));
+    assert_eq!(counts.class_checked, 52);
+    // Every invalid case but the NaN one (unrepairable) repairs to a valid geometry.
+    assert_eq!(counts.repaired, 121);
 }

@@ -1,184 +1,13 @@
-//! Geometry validity (OGC simple-features rules, via geo's `Validation`) and repair (geo's
-//! `MakeValid`, a constrained-triangulation repair with the odd-even fill rule).
-//!
-//! Every problem names its feature; repair never drops a feature: geometries that cannot be
-//! repaired (empty, non-finite coordinates, repair yields nothing) are listed as unusable with
-//! the reason, and their geometry is left as it was.
+//! Repair (geo's `MakeValid`, a constrained-triangulation repair with the odd-even fill
+//! rule) and the canonical form that makes repair output byte-identical across runs.
 
-use geo::algorithm::validation::{InvalidMultiPolygon, InvalidPolygon};
 use geo::orient::Direction;
-use geo::{
-    Area, Coord, LineString, MakeValid, MultiPolygon, Orient, Polygon, Validation, unary_union,
-};
+use geo::{Area, Coord, LineString, MakeValid, MultiPolygon, Orient, Polygon, unary_union};
 use rayon::prelude::*;
-use serde::Serialize;
 
-use crate::layer::{FeatureRef, Layer};
-
-/// The kind of a geometry problem.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum ProblemKind {
-    /// No polygon, or only polygons without rings (e.g. a `null` GeoJSON geometry).
-    Empty,
-    /// A NaN or infinite coordinate.
-    NonFiniteCoordinate,
-    /// A ring whose first and last points differ.
-    UnclosedRing,
-    /// A ring with fewer than 3 distinct points.
-    TooFewPoints,
-    /// A ring crosses or touches itself.
-    SelfIntersection,
-    /// Two rings of a polygon intersect on a line or an area.
-    RingsIntersect,
-    /// A hole is not inside its polygon's shell.
-    HoleOutsideShell,
-    /// Two polygons of a multipolygon overlap.
-    PartsOverlap,
-    /// Two polygons of a multipolygon share a boundary segment.
-    PartsTouchOnLine,
-}
-
-impl ProblemKind {
-    /// Problems that make a geometry unusable by repair.
-    pub fn is_unrepairable(self) -> bool {
-        matches!(self, ProblemKind::Empty | ProblemKind::NonFiniteCoordinate)
-    }
-}
-
-/// One problem of one geometry.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct GeometryProblem {
-    pub kind: ProblemKind,
-    pub message: String,
-}
-
-/// One problem of one feature of a layer.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct FeatureProblem {
-    pub feature: FeatureRef,
-    pub kind: ProblemKind,
-    pub message: String,
-}
-
-/// A feature whose geometry was replaced by a valid one.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct Repair {
-    pub feature: FeatureRef,
-    /// The problems that were repaired, joined with "; ".
-    pub problem: String,
-    /// Unsigned area (sum over polygons of |shell| − Σ|holes|) of the invalid geometry.
-    pub area_before: f64,
-    /// Unsigned area of the repaired geometry.
-    pub area_after: f64,
-}
-
-/// A feature that could not be repaired; its geometry is unchanged.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct Unusable {
-    pub feature: FeatureRef,
-    pub reason: String,
-}
-
-/// What [`repair_layer`] did: repaired features and unusable ones, both in feature order.
-#[derive(Debug, Clone, Default, PartialEq, Serialize)]
-pub struct RepairReport {
-    pub repaired: Vec<Repair>,
-    pub unusable: Vec<Unusable>,
-}
-
-fn map_polygon_problem(part: Option<usize>, p: &InvalidPolygon) -> GeometryProblem {
-    let kind = match p {
-        InvalidPolygon::TooFewPointsInRing(_) => ProblemKind::TooFewPoints,
-        InvalidPolygon::SelfIntersection(_) => ProblemKind::SelfIntersection,
-        InvalidPolygon::NonFiniteCoord(_, _) => ProblemKind::NonFiniteCoordinate,
-        InvalidPolygon::InteriorRingNotContainedInExteriorRing(_) => ProblemKind::HoleOutsideShell,
-        InvalidPolygon::IntersectingRingsOnALine(_, _)
-        | InvalidPolygon::IntersectingRingsOnAnArea(_, _) => ProblemKind::RingsIntersect,
-    };
-    let prefix = part.map(|i| format!("polygon {i}: ")).unwrap_or_default();
-    GeometryProblem {
-        kind,
-        message: format!("{prefix}{p}"),
-    }
-}
-
-/// All problems of a (multi)polygon geometry; empty when valid.
-pub fn validate_geometry(geometry: &MultiPolygon<f64>) -> Vec<GeometryProblem> {
-    let rings = || {
-        geometry
-            .iter()
-            .flat_map(|p| std::iter::once(p.exterior()).chain(p.interiors()))
-    };
-    if geometry.0.is_empty() || geometry.iter().all(|p| p.exterior().0.is_empty()) {
-        return vec![GeometryProblem {
-            kind: ProblemKind::Empty,
-            message: "empty geometry (null or without rings)".into(),
-        }];
-    }
-    let mut problems = Vec::new();
-    let non_finite = rings()
-        .flat_map(|r| r.0.iter())
-        .filter(|c| !c.x.is_finite() || !c.y.is_finite())
-        .count();
-    if non_finite > 0 {
-        problems.push(GeometryProblem {
-            kind: ProblemKind::NonFiniteCoordinate,
-            message: format!("{non_finite} non-finite (NaN or infinite) coordinate(s)"),
-        });
-        // Further checks are meaningless on NaN coordinates.
-        return problems;
-    }
-    for (i, p) in geometry.iter().enumerate() {
-        for ring in std::iter::once(p.exterior()).chain(p.interiors()) {
-            if ring.0.first() != ring.0.last() {
-                problems.push(GeometryProblem {
-                    kind: ProblemKind::UnclosedRing,
-                    message: format!("polygon {i}: a ring is not closed"),
-                });
-            }
-        }
-    }
-    let multi = geometry.0.len() > 1;
-    for e in geometry.validation_errors() {
-        problems.push(match &e {
-            InvalidMultiPolygon::InvalidPolygon(idx, p) => {
-                map_polygon_problem(multi.then_some(idx.0), p)
-            }
-            InvalidMultiPolygon::ElementsOverlaps(_, _) => GeometryProblem {
-                kind: ProblemKind::PartsOverlap,
-                message: e.to_string(),
-            },
-            InvalidMultiPolygon::ElementsTouchOnALine(_, _) => GeometryProblem {
-                kind: ProblemKind::PartsTouchOnLine,
-                message: e.to_string(),
-            },
-        });
-    }
-    problems
-}
-
-/// Problems of every feature, ordered by feature (then as found). Runs in parallel; the
-/// output does not depend on the thread count.
-pub fn validate_layer(layer: &Layer) -> Vec<FeatureProblem> {
-    layer
-        .features
-        .par_iter()
-        .map(|f| {
-            validate_geometry(&f.geometry)
-                .into_iter()
-                .map(|p| FeatureProblem {
-                    feature: layer.feature_ref(f),
-                    kind: p.kind,
-                    message: p.message,
-                })
-                .collect::<Vec<_>>()
-        })
-        .collect::<Vec<_>>()
-        .into_iter()
-        .flatten()
-        .collect()
-}
+use super::{Repair, RepairReport, Unusable, validate_geometry};
+use crate::layer::FeatureRef;
+use crate::layer::Layer;
 
 /// Unsigned area of a multipolygon: Σ over polygons of |shell| − Σ|holes|, which is what an
 /// analyst would call the area of a (possibly invalid) drawn shape.
@@ -341,6 +170,7 @@ pub fn repair_layer(layer: &mut Layer) -> RepairReport {
 
 #[cfg(test)]
 mod tests {
+    use super::super::ProblemKind;
     use super::*;
     use geo::{polygon, wkt};
 
