@@ -1,7 +1,6 @@
 //! The synthetic layers' schemas and features, and the small layers (zones, projects,
 //! sites, prices) built in memory.
 
-
 use chrono::NaiveDate;
 use geo::{Coord, LineString, MultiPolygon, Polygon};
 

@@ -117,10 +117,12 @@ fn mark_geometry_errors(
     notes: &mut Notes,
 ) {
     let mut no_area = Vec::new();
+    let mut unrepairable = Vec::new();
     for (row, f) in rows.iter_mut().zip(&parcels.features) {
         if let Some(reason) = unusable.get(&f.index) {
             row.status = ParcelStatus::GeometryError;
             row.reason = Some(format!("unusable geometry: {reason}"));
+            unrepairable.push(parcels.feature_ref(f).to_string());
         } else if !(row.area_m2 > 0.0 && row.area_m2.is_finite()) {
             // An empty or degenerate (e.g. collinear) ring is valid to the checks but has
             // no area: without this it would pass for a parcel outside the project.
@@ -128,6 +130,14 @@ fn mark_geometry_errors(
             row.reason = Some("the geometry is empty or has no area".into());
             no_area.push(parcels.feature_ref(f).to_string());
         }
+    }
+    if !unrepairable.is_empty() {
+        notes.warnings.push(format!(
+            "{} parcel(s) have unusable geometry (invalid, and repair left no area), listed \
+             with status geometry_error and not counted: {}",
+            unrepairable.len(),
+            unrepairable.join(", ")
+        ));
     }
     if !no_area.is_empty() {
         notes.warnings.push(format!(
