@@ -261,7 +261,11 @@ mod tests {
     fn sharing_an_edge_from_outside_or_crossing_is_not_covered() {
         let boundary = wkt!(MULTIPOLYGON(((0. 0.,10. 0.,10. 10.,0. 10.,0. 0.))));
         let outside = wkt!(MULTIPOLYGON(((2. 0.,4. 0.,4. -3.,2. -3.,2. 0.))));
-        let t = overlay_areas(&[outside], &[boundary.clone()], &OverlayOptions::default());
+        let t = overlay_areas(
+            &[outside],
+            std::slice::from_ref(&boundary),
+            &OverlayOptions::default(),
+        );
         assert!(t.pieces.is_empty(), "{t:?}");
         let crossing = wkt!(MULTIPOLYGON(((2. 0.,4. 0.,4. 12.,2. 12.,2. 0.))));
         let (area, covered) = one(boundary, crossing);
@@ -273,7 +277,11 @@ mod tests {
         // The parcel fills the boundary's hole exactly: it shares every edge, and is outside.
         let boundary = wkt!(MULTIPOLYGON(((0. 0.,10. 0.,10. 10.,0. 10.,0. 0.),(3. 3.,3. 6.,6. 6.,6. 3.,3. 3.))));
         let in_hole = wkt!(MULTIPOLYGON(((3. 3.,6. 3.,6. 6.,3. 6.,3. 3.))));
-        let t = overlay_areas(&[in_hole], &[boundary.clone()], &OverlayOptions::default());
+        let t = overlay_areas(
+            &[in_hole],
+            std::slice::from_ref(&boundary),
+            &OverlayOptions::default(),
+        );
         assert!(t.pieces.is_empty(), "{t:?}");
         // Around the hole, touching it: the hole's edges lie inside the parcel.
         let around = wkt!(MULTIPOLYGON(((2. 2.,7. 2.,7. 7.,2. 7.,2. 2.))));
