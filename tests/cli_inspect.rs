@@ -6,15 +6,15 @@ use serde_json::Value as Json;
 
 const QU: &str = concat!(
     env!("CARGO_MANIFEST_DIR"),
-    "/../shared/data/shenzhen-districts/local_crs_shp/qu.shp"
+    "/tests/data/shenzhen-districts/local_crs_shp/qu.shp"
 );
 const DATAV: &str = concat!(
     env!("CARGO_MANIFEST_DIR"),
-    "/../shared/data/shenzhen-districts/datav_gcj02/440300_full.json"
+    "/tests/data/shenzhen-districts/datav_gcj02/440300_full.json"
 );
 const INVALID: &str = concat!(
     env!("CARGO_MANIFEST_DIR"),
-    "/../shared/data/flanders-geofileops-parcels-zones/polygon-invalid_2100_gbg_filter_epsg31370.geojson"
+    "/tests/data/flanders-geofileops-parcels-zones/polygon-invalid_2100_gbg_filter_epsg31370.geojson"
 );
 const FIXTURES: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/io");
 

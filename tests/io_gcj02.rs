@@ -52,7 +52,7 @@ fn datav_layer_converted_to_wgs84() {
     use landpool::io::{ReadOptions, read_layer};
     let path = concat!(
         env!("CARGO_MANIFEST_DIR"),
-        "/../shared/data/shenzhen-districts/datav_gcj02/440300_full.json"
+        "/tests/data/shenzhen-districts/datav_gcj02/440300_full.json"
     );
     let opts = ReadOptions {
         assume_crs: Some(Crs::gcj02()),

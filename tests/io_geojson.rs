@@ -9,12 +9,12 @@ use landpool::{Error, FieldKind, Value};
 
 const FLANDERS: &str = concat!(
     env!("CARGO_MANIFEST_DIR"),
-    "/../shared/data/flanders-geofileops-parcels-zones"
+    "/tests/data/flanders-geofileops-parcels-zones"
 );
 const FIXTURES: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/io");
 const DATAV: &str = concat!(
     env!("CARGO_MANIFEST_DIR"),
-    "/../shared/data/shenzhen-districts/datav_gcj02/440300_full.json"
+    "/tests/data/shenzhen-districts/datav_gcj02/440300_full.json"
 );
 
 fn fixture(name: &str) -> std::path::PathBuf {

@@ -9,7 +9,7 @@ use landpool::{Error, FieldKind, Value};
 
 const QU_DIR: &str = concat!(
     env!("CARGO_MANIFEST_DIR"),
-    "/../shared/data/shenzhen-districts/local_crs_shp"
+    "/tests/data/shenzhen-districts/local_crs_shp"
 );
 
 fn qu() -> PathBuf {

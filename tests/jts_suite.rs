@@ -1,5 +1,5 @@
 //! Peer suite: the JTS XML tests (locationtech/jts `testxml`, as shipped in
-//! ../shared/data/jts-testxml), run against landpool's area kernels and geo's predicates.
+//! tests/data/jts-testxml), run against landpool's area kernels and geo's predicates.
 //!
 //! * Overlay ops on polygonal operands (`intersection[NG]`, `union[NG]`, `difference[NG]`,
 //!   `symdifference[NG]`): landpool computes only the intersection *area* a∩b, so each op

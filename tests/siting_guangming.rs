@@ -15,7 +15,7 @@ use landpool::io::{ReadOptions, read_layer};
 
 const DATAV: &str = concat!(
     env!("CARGO_MANIFEST_DIR"),
-    "/../shared/data/shenzhen-districts/datav_gcj02/440300_full.json"
+    "/tests/data/shenzhen-districts/datav_gcj02/440300_full.json"
 );
 
 /// The digitising tolerance of the sample project ([siting] tolerance_m2).

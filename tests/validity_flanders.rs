@@ -8,7 +8,7 @@ use landpool::io::{ReadOptions, read_layer};
 
 const INVALID: &str = concat!(
     env!("CARGO_MANIFEST_DIR"),
-    "/../shared/data/flanders-geofileops-parcels-zones/polygon-invalid_2100_gbg_filter_epsg31370.geojson"
+    "/tests/data/flanders-geofileops-parcels-zones/polygon-invalid_2100_gbg_filter_epsg31370.geojson"
 );
 
 fn load() -> Layer {

@@ -8,9 +8,9 @@ use geo::MultiPolygon;
 use landpool::Layer;
 use landpool::io::{ReadOptions, read_layer};
 
-/// Path of a file in the shared, read-only data directory.
+/// Path of a file in the vendored peer data, `tests/data` (each dataset has its SOURCE.md).
 pub fn data(rel: &str) -> PathBuf {
-    Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/data")).join(rel)
+    Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/data")).join(rel)
 }
 
 /// Reads a layer with `landpool::io::read_layer` (default options), panicking with the
