@@ -8,7 +8,7 @@
 //! saying so; `LANDPOOL_TEST_PG=skip` skips them deliberately. Each test uses its own tables.
 #![cfg(feature = "gdal")]
 
-mod common;
+use crate::common;
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};

@@ -5,7 +5,7 @@
 //! count, attributes and areas to 1e-9 relative.
 #![cfg(feature = "gdal")]
 
-mod common;
+use crate::common;
 
 use std::path::{Path, PathBuf};
 use std::process::Command;

@@ -16,7 +16,7 @@
 //! Counts are printed; every skip is listed with its reason; any failure not in the
 //! allow-list (each entry with the reason found when investigating it) fails the test.
 
-mod common;
+use crate::common;
 
 use std::collections::BTreeMap;
 use std::path::Path;

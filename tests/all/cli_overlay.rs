@@ -1,7 +1,7 @@
 //! Runs the `landpool overlay` binary on the sample district and on tobler's Sacramento
 //! peer suite.
 
-mod common;
+use crate::common;
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};

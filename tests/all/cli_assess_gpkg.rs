@@ -3,7 +3,7 @@
 //! the results GeoPackage holds every parcel and site with its status, the summary and the
 //! unofficial values — byte-identical from run to run.
 
-mod common;
+use crate::common;
 
 use std::path::{Path, PathBuf};
 use std::process::Command;

@@ -2,7 +2,7 @@
 //! reproduced with landpool's overlay and aggregations. Planar areas in degrees, as tobler
 //! computes them (EPSG:4326 taken as is, no projection).
 
-mod common;
+use crate::common;
 
 use geo::MultiPolygon;
 use landpool::geom::aggregate::{categorical, extensive, intensive};

@@ -1,7 +1,7 @@
 //! Peer test: Almere cadastral plots × zoning-plan designations (georust/geo fixtures) against
 //! the GEOS reference overlay (shapely 2.2 / GEOS 3.14.1, zones made valid first).
 
-mod common;
+use crate::common;
 
 use std::collections::BTreeMap;
 
