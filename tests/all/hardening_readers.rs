@@ -3,13 +3,13 @@
 //! (`examples/fuzz_mutate`); its case count is `LANDPOOL_FUZZ_CASES` per reader.
 
 #[allow(dead_code)]
-#[path = "../examples/fuzz_mutate/engine.rs"]
+#[path = "../../examples/fuzz_mutate/engine.rs"]
 mod engine;
 #[allow(dead_code)]
-#[path = "../examples/fuzz_mutate/mutate.rs"]
+#[path = "../../examples/fuzz_mutate/mutate.rs"]
 mod mutate;
 #[allow(dead_code)]
-#[path = "../examples/fuzz_mutate/shpgen.rs"]
+#[path = "../../examples/fuzz_mutate/shpgen.rs"]
 mod shpgen;
 
 use std::path::{Path, PathBuf};
