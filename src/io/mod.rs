@@ -10,6 +10,7 @@ pub mod geojson;
 pub mod gpkg;
 #[cfg(feature = "gdal")]
 pub mod ogr;
+pub mod output_dir;
 pub mod shp;
 pub mod source;
 pub mod table;

@@ -25,6 +25,7 @@ mod io_gpkg;
 mod io_shapefile;
 mod io_shapefile_synthetic;
 mod jts_suite;
+mod output_folder;
 mod overlay_props;
 mod policy_capacity;
 mod policy_properties;

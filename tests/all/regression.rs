@@ -173,14 +173,12 @@ fn module_source(module: &str) -> &'static str {
 fn covered_bugs_keep_their_tests() {
     for c in COVERED {
         let source = module_source(c.module);
-        let at = source
-            .find(&format!("fn {}()", c.test))
-            .unwrap_or_else(|| {
-                panic!(
-                    "bug fixed in {} ({}): test {}::{} is gone; update COVERED",
-                    c.commit, c.bug, c.module, c.test
-                )
-            });
+        let at = source.find(&format!("fn {}()", c.test)).unwrap_or_else(|| {
+            panic!(
+                "bug fixed in {} ({}): test {}::{} is gone; update COVERED",
+                c.commit, c.bug, c.module, c.test
+            )
+        });
         let before = &source[..at];
         assert!(
             before.trim_end().ends_with("#[test]"),
@@ -208,9 +206,17 @@ fn geojson_numbers_read_back_bit_for_bit() {
     let mut expected = Vec::new();
     let mut features = Vec::new();
     for i in 0..500 {
-        let (x, y) = (480_000.0 + 50_000.0 * next(), 2_480_000.0 + 50_000.0 * next());
+        let (x, y) = (
+            480_000.0 + 50_000.0 * next(),
+            2_480_000.0 + 50_000.0 * next(),
+        );
         let value = 1_000.0 * next();
-        let ring = format!("[[{x},{y}],[{},{y}],[{},{}],[{x},{y}]]", x + 10.0, x + 10.0, y + 10.0);
+        let ring = format!(
+            "[[{x},{y}],[{},{y}],[{},{}],[{x},{y}]]",
+            x + 10.0,
+            x + 10.0,
+            y + 10.0
+        );
         features.push(format!(
             r#"{{"type":"Feature","properties":{{"id":{i},"value":{value}}},"geometry":{{"type":"Polygon","coordinates":[{ring}]}}}}"#
         ));
@@ -261,8 +267,8 @@ fn batch_writes_the_district_inputs_json() {
         .status()
         .unwrap();
     assert!(status.success());
-    let text = std::fs::read_to_string(out.path().join("inputs.json"))
-        .expect("batch writes inputs.json");
+    let text =
+        std::fs::read_to_string(out.path().join("inputs.json")).expect("batch writes inputs.json");
     let inputs: serde_json::Value = serde_json::from_str(&text).unwrap();
     let inputs = inputs.as_array().expect("one entry per layer");
     let parcels = inputs
