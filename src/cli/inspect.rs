@@ -114,7 +114,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     if unresolved > 0 {
         eprintln!(
             "{}: {unresolved} feature(s) with invalid geometry could not be repaired",
-            report.layer.source.display()
+            report.layer.source
         );
         return Ok(ExitCode::from(1));
     }

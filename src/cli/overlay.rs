@@ -96,7 +96,7 @@ fn print_notes(result: &OverlayResult) {
         }
         eprintln!(
             "{}: repaired {} invalid feature(s), {} unusable (--no-repair refuses them):",
-            layer.source.display(),
+            layer.source,
             repairs.report.repaired.len(),
             repairs.report.unusable.len()
         );

@@ -9,6 +9,8 @@ pub mod index;
 pub mod overlay;
 pub mod placement;
 pub mod repair;
+pub mod segment_index;
+mod shortcut;
 pub mod topology;
 pub mod validity;
 

@@ -172,7 +172,7 @@ pub fn refusal(layer: &Layer, problems: &[FeatureProblem]) -> Option<Error> {
         format!("{features} features, first {}", first.feature)
     };
     Some(Error::Feature {
-        path: layer.source.clone(),
+        path: layer.source.to_path_buf(),
         feature,
         message: format!(
             "invalid geometry and repair is off (--no-repair); fix the data or drop \

@@ -60,7 +60,7 @@ impl InspectReport {
                 .collect::<Vec<_>>()
         });
         json!({
-            "layer": layer.source.display().to_string(),
+            "layer": layer.source.to_string(),
             "name": layer.name,
             "crs": layer.crs,
             "declared_crs": self.declared_crs,
@@ -88,7 +88,7 @@ impl InspectReport {
 
     fn write_header(&self, out: &mut dyn Write) -> std::io::Result<()> {
         let layer = &self.layer;
-        writeln!(out, "layer:    {}", layer.source.display())?;
+        writeln!(out, "layer:    {}", layer.source)?;
         match &layer.crs {
             Some(c) => writeln!(out, "CRS:      {c} — {}", crs_kind_text(c))?,
             None => writeln!(out, "CRS:      none declared")?,

@@ -104,7 +104,7 @@ pub(super) fn prepare_crs(
     if opts.planar_degrees {
         if let Some(layer) = [&*source, &*target].into_iter().find(|l| l.crs.is_none()) {
             return Err(Error::Crs {
-                path: layer.source.clone(),
+                path: layer.source.to_path_buf(),
                 message: "the layer declares no CRS; even with --planar-degrees both layers \
                           must be known to be in the same CRS: add --crs (e.g. --crs \
                           EPSG:4326)"
@@ -115,7 +115,7 @@ pub(super) fn prepare_crs(
         for layer in [&mut *source, &mut *target] {
             if let Some(r) = crs::prepare_for_areas(layer, opts.to_crs.as_ref())? {
                 reprojections.push(LayerReprojection {
-                    path: layer.source.clone(),
+                    path: layer.source.to_path_buf(),
                     reprojected: r,
                 });
             }

@@ -261,7 +261,7 @@ fn resolve_project_facts(
         let date = v
             .and_then(crate::Value::as_date)
             .ok_or_else(|| Error::Feature {
-                path: boundary_layer.source.clone(),
+                path: boundary_layer.source.to_path_buf(),
                 feature: boundary_layer.feature_ref(boundary).to_string(),
                 message: format!(
                     "no entered-plan date (纳入年度计划日期): attribute `{}` is {}; give it as \
@@ -463,7 +463,7 @@ fn check_unique_keys(layer: &Layer, field: &str) -> Result<()> {
     }
     let shown: Vec<&str> = repeats.iter().take(20).map(String::as_str).collect();
     Err(Error::Feature {
-        path: layer.source.clone(),
+        path: layer.source.to_path_buf(),
         feature: format!("{} repeated id(s)", repeats.len()),
         message: format!(
             "`{field}` must be unique (each id names one feature in the report): {}{}; merge \
@@ -509,13 +509,13 @@ fn check_same_crs(layers: &ProjectLayers) -> Result<()> {
                     .map_or_else(|| "none".to_string(), |c| c.name.clone())
             };
             return Err(Error::Crs {
-                path: other.source.clone(),
+                path: other.source.to_path_buf(),
                 message: format!(
                     "CRS {} differs from the parcels' CRS {} ({}); set [input] to_crs so \
                      that every layer is brought to one projected CRS",
                     name(other),
                     name(reference),
-                    reference.source.display()
+                    reference.source
                 ),
             });
         }

@@ -113,7 +113,7 @@ pub fn site_project(
     for (k, &i) in mine.iter().enumerate() {
         let f = &sites.features[i];
         let p = placements[k].clone().map_err(|message| Error::Feature {
-            path: sites.source.clone(),
+            path: sites.source.to_path_buf(),
             feature: sites.feature_ref(f).to_string(),
             message: format!("retained-land site: {message}"),
         })?;
@@ -203,7 +203,7 @@ pub fn site_project(
             })
             .collect();
         return Err(Error::Feature {
-            path: sites.source.clone(),
+            path: sites.source.to_path_buf(),
             feature: format!("{} pair(s) of retained-land sites", overlaps.len()),
             message: format!(
                 "sites overlap, so the same land would be counted twice: {}",

@@ -90,7 +90,7 @@ pub fn feature_id(feature: &Feature) -> String {
 
 pub(crate) fn field_index(layer: &Layer, name: &str) -> Result<usize> {
     layer.field_index(name).ok_or_else(|| Error::Feature {
-        path: layer.source.clone(),
+        path: layer.source.to_path_buf(),
         feature: "(schema)".into(),
         message: format!(
             "attribute `{name}` not found; fields are: {}",
@@ -127,7 +127,7 @@ mod tests {
 
     fn layer(name: &str, field: &str, values: Vec<Value>, geoms: Vec<MultiPolygon<f64>>) -> Layer {
         Layer {
-            source: PathBuf::from(format!("{name}.geojson")),
+            source: crate::model::SourceLabel::Memory(format!("{name}.geojson")),
             name: name.into(),
             crs: None,
             schema: vec![Field {

@@ -30,7 +30,7 @@ impl TargetGroups {
                 .get(field)
                 .and_then(Value::as_text)
                 .ok_or_else(|| Error::Feature {
-                    path: layer.source.clone(),
+                    path: layer.source.to_path_buf(),
                     feature: layer.feature_ref(f).to_string(),
                     message: format!("`{attribute}` is null; every target needs a --by value"),
                 })?;

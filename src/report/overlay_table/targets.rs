@@ -56,7 +56,7 @@ fn numeric_column(layer: &Layer, name: &str) -> Result<Vec<f64>> {
         .map(|f| match f.attributes.get(i) {
             None | Some(Value::Null) => Ok(f64::NAN),
             Some(v) => v.as_f64().ok_or_else(|| Error::Feature {
-                path: layer.source.clone(),
+                path: layer.source.to_path_buf(),
                 feature: layer.feature_ref(f).to_string(),
                 message: format!("`{name}` = {v} is not a number"),
             }),
