@@ -1,21 +1,21 @@
 //! The one repair policy of every command (`inspect`, `overlay`, `assess`, `batch`) and of
 //! the library entry points in [`crate::pipeline`]: validate each feature once, then either
-//! repair the invalid ones with [`validity::repair_layer`] (the default; every repair is
-//! listed with its area before and after) or refuse the layer with an error naming the
-//! file, the feature and the problem (`--no-repair`).
+//! repair the invalid ones (the default; every repair is listed with its area before and
+//! after) or refuse the layer with an error naming the file, the feature and the problem
+//! (`--no-repair`).
+//!
+//! This module only decides; the repair itself is [`validity::repair_validated`], the one
+//! repair path (MakeValid, canonicalised) that [`validity::repair_layer`] uses too.
 //!
 //! Invalid polygons must not be measured as they are: a self-intersecting ring's shoelace
 //! area counts its lobes with opposite signs, so an overlay of real parcels silently gets
 //! negative or shrunken pieces.
 
-use std::collections::BTreeSet;
-
-use geo::MultiPolygon;
 use serde::Serialize;
 
 use crate::error::{Error, Result};
 use crate::geom::validity::{self, FeatureProblem, RepairReport};
-use crate::layer::{Feature, Layer};
+use crate::model::layer::{FeatureRef, Layer};
 
 /// What to do with invalid geometry of an input layer.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
@@ -64,7 +64,7 @@ impl LayerRepairs {
 
 /// Validates every feature of `layer` once and applies `policy`: with
 /// [`RepairPolicy::Repair`] the invalid features are repaired in place (see
-/// [`repair_flagged`]); with [`RepairPolicy::Refuse`] any problem is an error (see
+/// [`validity::repair_validated`]); with [`RepairPolicy::Refuse`] any problem is an error (see
 /// [`refusal`]) and the layer is left as it was.
 ///
 /// ```
@@ -92,52 +92,8 @@ pub fn validate_and_repair(layer: &mut Layer, policy: RepairPolicy) -> Result<La
     {
         return Err(e);
     }
-    let report = repair_flagged(layer, &problems);
+    let report = validity::repair_validated(layer, &problems);
     Ok(LayerRepairs { problems, report })
-}
-
-/// Repairs the features named in `problems` (found by [`validity::validate_layer`] on this
-/// layer) with [`validity::repair_layer`], the repair `assess` and `batch` use too. Only
-/// the flagged features are handed to it, so valid features are not validated a second
-/// time; the report and the geometries are the same as `repair_layer` on the whole layer.
-pub fn repair_flagged(layer: &mut Layer, problems: &[FeatureProblem]) -> RepairReport {
-    if problems.is_empty() {
-        return RepairReport::default();
-    }
-    let flagged: BTreeSet<usize> = problems.iter().map(|p| p.feature.index).collect();
-    let positions: Vec<usize> = layer
-        .features
-        .iter()
-        .enumerate()
-        .filter(|(_, f)| flagged.contains(&f.index))
-        .map(|(pos, _)| pos)
-        .collect();
-    // The geometries move to a layer of the flagged features alone (same source, so the
-    // same feature references) and back after repair; attributes are not needed.
-    let mut flagged_layer = Layer {
-        source: layer.source.clone(),
-        name: layer.name.clone(),
-        crs: layer.crs.clone(),
-        schema: Vec::new(),
-        features: Vec::with_capacity(positions.len()),
-    };
-    for &pos in &positions {
-        if let Some(f) = layer.features.get_mut(pos) {
-            flagged_layer.features.push(Feature {
-                index: f.index,
-                key: f.key.clone(),
-                geometry: std::mem::replace(&mut f.geometry, MultiPolygon::new(vec![])),
-                attributes: Vec::new(),
-            });
-        }
-    }
-    let report = validity::repair_layer(&mut flagged_layer);
-    for (pos, f) in positions.into_iter().zip(flagged_layer.features) {
-        if let Some(target) = layer.features.get_mut(pos) {
-            target.geometry = f.geometry;
-        }
-    }
-    report
 }
 
 /// The error refusing `layer` because of `problems` (`--no-repair`), or `None` when there
@@ -166,17 +122,17 @@ pub fn refusal(layer: &Layer, problems: &[FeatureProblem]) -> Option<Error> {
     if more > 0 {
         lines.push(format!("... and {more} more feature(s)"));
     }
-    let feature = if features == 1 {
-        first.feature.to_string()
-    } else {
-        format!("{features} features, first {}", first.feature)
+    let feature = match features {
+        1 => first.feature.to_string(),
+        n => format!("{} and {} more", first.feature, n - 1),
     };
     Some(Error::Feature {
         path: layer.source.to_path_buf(),
         feature,
         message: format!(
-            "invalid geometry and repair is off (--no-repair); fix the data or drop \
-             --no-repair to repair it (every repair is reported):\n  {}",
+            "invalid geometry in {features} feature(s) and repair is off (--no-repair); fix \
+             the data, or drop --no-repair to repair it with MakeValid (every repair is \
+             reported):\n  {}",
             lines.join("\n  ")
         ),
     })
@@ -199,7 +155,7 @@ pub fn repair_lines(report: &RepairReport) -> Vec<String> {
 }
 
 fn count_features(problems: &[FeatureProblem]) -> usize {
-    let mut v: Vec<&crate::layer::FeatureRef> = problems.iter().map(|p| &p.feature).collect();
+    let mut v: Vec<&FeatureRef> = problems.iter().map(|p| &p.feature).collect();
     v.dedup();
     v.len()
 }
@@ -207,7 +163,8 @@ fn count_features(problems: &[FeatureProblem]) -> usize {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use geo::{Polygon, wkt};
+    use crate::model::layer::Feature;
+    use geo::{MultiPolygon, Polygon, wkt};
 
     fn layer(geoms: Vec<Polygon<f64>>) -> Layer {
         Layer {
@@ -259,7 +216,7 @@ mod tests {
         let e = validate_and_repair(&mut l, RepairPolicy::Refuse)
             .unwrap_err()
             .to_string();
-        assert!(e.starts_with("t.geojson: feature 2 features, first t.geojson#1"), "{e}");
+        assert!(e.starts_with("t.geojson: feature t.geojson#1 and 1 more: invalid geometry in 2 feature(s)"), "{e}");
         assert!(e.contains("t.geojson#3: ") && e.contains("elf-intersection"), "{e}");
         assert!(e.contains("--no-repair"), "{e}");
         assert_eq!(l.features[1].geometry, before);

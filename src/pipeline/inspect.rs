@@ -143,7 +143,7 @@ pub fn inspect_loaded(
 ) -> InspectReport {
     let problems = validity::validate_layer(&layer);
     let repairs = match policy {
-        RepairPolicy::Repair => Some(repair::repair_flagged(&mut layer, &problems)),
+        RepairPolicy::Repair => Some(validity::repair_validated(&mut layer, &problems)),
         RepairPolicy::Refuse => None,
     };
     let area_refusal = area_refusal(&layer);

@@ -148,6 +148,10 @@ pub struct InputSection {
     /// false makes an invalid parcel inside the project an error.
     #[serde(default = "yes")]
     pub repair: bool,
+    /// `--no-repair` (not a project-file key): any invalid polygon in a layer is an error
+    /// naming the file and the feature, instead of being repaired.
+    #[serde(skip)]
+    pub no_repair: bool,
     /// Pieces smaller than this (m²) are reported but not counted. Default 1e-3.
     #[serde(default = "default_sliver")]
     pub sliver_floor_m2: f64,
@@ -162,6 +166,7 @@ impl Default for InputSection {
             to_crs: None,
             encoding: None,
             repair: yes(),
+            no_repair: false,
             sliver_floor_m2: default_sliver(),
         }
     }

@@ -16,7 +16,7 @@ use std::path::{Path, PathBuf};
 
 use serde::Serialize;
 
-use crate::geom::validity::{FeatureProblem, RepairReport, repair_layer, validate_layer};
+use crate::geom::validity::{FeatureProblem, RepairReport, repair_validated, validate_layer};
 use crate::io::crs::{Crs, Reprojected, prepare_for_areas};
 use crate::io::{ReadOptions, read_source};
 use crate::layer::Layer;
@@ -386,8 +386,13 @@ pub fn load_layers(config: &ProjectFile) -> Result<ProjectLayers> {
             other => other,
         })?;
         let problems = validate_layer(&layer);
+        if config.input.no_repair
+            && let Some(refused) = crate::geom::repair::refusal(&layer, &problems)
+        {
+            return Err(refused);
+        }
         let repairs = if config.input.repair && !problems.is_empty() {
-            repair_layer(&mut layer)
+            repair_validated(&mut layer, &problems)
         } else {
             RepairReport::default()
         };

@@ -79,7 +79,9 @@ pub struct PiecesMeta {
     pub by: Option<String>,
     /// Number of pieces below the sliver floor.
     pub slivers: usize,
-    /// Every repair of an invalid input polygon (as `assess` lists them in report.json).
+    /// Every repair of an invalid input polygon (as `assess` lists them in report.json);
+    /// left out when nothing was repaired, so that the file of a valid input is as before.
+    #[serde(skip_serializing_if = "PiecesRepairs::is_empty")]
     pub repairs: PiecesRepairs,
 }
 
@@ -90,6 +92,15 @@ pub struct PiecesRepairs {
     pub source: RepairReport,
     /// Repairs of the target layer.
     pub target: RepairReport,
+}
+
+impl PiecesRepairs {
+    /// True when neither layer had a repaired or unusable feature.
+    pub fn is_empty(&self) -> bool {
+        [&self.source, &self.target]
+            .iter()
+            .all(|r| r.repaired.is_empty() && r.unusable.is_empty())
+    }
 }
 
 /// Writes the pieces table as JSON: `{"meta": {...}, "pieces": [{...}, ...]}` with one piece
