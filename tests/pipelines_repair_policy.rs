@@ -106,7 +106,14 @@ fn feature_index(reference: &str) -> usize {
 /// `inspect --repair --json`: area_after of each repair, by feature index.
 fn inspect_areas() -> BTreeMap<usize, f64> {
     let o = landpool()
-        .args(["inspect", INVALID, "--crs", "EPSG:31370", "--id-field", "OIDN"])
+        .args([
+            "inspect",
+            INVALID,
+            "--crs",
+            "EPSG:31370",
+            "--id-field",
+            "OIDN",
+        ])
         .args(["--repair", "--json"])
         .output()
         .unwrap();
@@ -138,8 +145,10 @@ fn flanders_project(dir: &TempDir) -> PathBuf {
             "legal_area": null, "major_project": false});
     }
     write_json(&dir.path().join("parcels.geojson"), &parcels);
-    let boundary = cover(json!({"project_id": "FL-1", "name": "Flanders", "entered_plan_date":
-        "2026-03-01", "plan_approved": false, "major_project": false}));
+    let boundary = cover(
+        json!({"project_id": "FL-1", "name": "Flanders", "entered_plan_date":
+        "2026-03-01", "plan_approved": false, "major_project": false}),
+    );
     let zone = cover(json!({"zone_id": "Z3", "density_zone": 3, "metro_500m": false}));
     for (name, feature) in [("boundary", boundary), ("density_zones", zone)] {
         let layer = json!({"type": "FeatureCollection", "features": [feature]});
@@ -148,12 +157,19 @@ fn flanders_project(dir: &TempDir) -> PathBuf {
     let example = Path::new(MANIFEST).join("tests/fixtures/example_a/project.toml");
     let toml = std::fs::read_to_string(example)
         .unwrap()
-        .replace("\"../../../data/rules/", &format!("\"{MANIFEST}/data/rules/"))
+        .replace(
+            "\"../../../data/rules/",
+            &format!("\"{MANIFEST}/data/rules/"),
+        )
         .replace("id = \"EX-A\"", "id = \"FL-1\"")
         .replace("[layers]", "[input]\ncrs = \"EPSG:31370\"\n\n[layers]");
     let toml: String = toml
         .lines()
-        .filter(|l| !["buildings", "retained_sites", "land_prices"].iter().any(|k| l.starts_with(k)))
+        .filter(|l| {
+            !["buildings", "retained_sites", "land_prices"]
+                .iter()
+                .any(|k| l.starts_with(k))
+        })
         .map(|l| format!("{l}\n"))
         .collect();
     let path = dir.path().join("project.toml");
@@ -217,12 +233,24 @@ fn overlay_inspect_and_assess_report_the_same_repaired_areas() {
     for (index, oidn) in ids.iter().enumerate() {
         let repaired = inspect_repairs[&index];
         let what = |cmd: &str| format!("feature {index} (OIDN {oidn}), {cmd}");
-        assert_close(&what("overlay repairs.csv"), overlay_repairs[&index], repaired);
-        assert_close(&what("assess report.json"), assess_repairs[&index], repaired);
+        assert_close(
+            &what("overlay repairs.csv"),
+            overlay_repairs[&index],
+            repaired,
+        );
+        assert_close(
+            &what("assess report.json"),
+            assess_repairs[&index],
+            repaired,
+        );
         // What is measured is the repaired geometry: the overlay piece (the zone covers the
         // polygon) and the parcel's counted area in assess.
         assert_close(&what("overlay piece"), pieces[oidn], repaired);
-        assert_close(&what("assess area_inside_m2"), assess_inside[oidn], repaired);
+        assert_close(
+            &what("assess area_inside_m2"),
+            assess_inside[oidn],
+            repaired,
+        );
     }
     let total: f64 = pieces.values().sum();
     let repaired_total: f64 = inspect_repairs.values().sum();
@@ -239,7 +267,14 @@ fn no_repair_refuses_the_invalid_polygons_in_every_command() {
     );
     let out = dir.path().join("pieces.csv");
     let overlay = landpool()
-        .args(["overlay", "--crs", "EPSG:31370", "--source-id", "OIDN", "--no-repair"])
+        .args([
+            "overlay",
+            "--crs",
+            "EPSG:31370",
+            "--source-id",
+            "OIDN",
+            "--no-repair",
+        ])
         .arg("--source")
         .arg(INVALID)
         .arg("--target")
@@ -249,7 +284,14 @@ fn no_repair_refuses_the_invalid_polygons_in_every_command() {
         .output()
         .unwrap();
     let inspect = landpool()
-        .args(["inspect", INVALID, "--crs", "EPSG:31370", "--id-field", "OIDN"])
+        .args([
+            "inspect",
+            INVALID,
+            "--crs",
+            "EPSG:31370",
+            "--id-field",
+            "OIDN",
+        ])
         .arg("--no-repair")
         .output()
         .unwrap();
@@ -266,7 +308,10 @@ fn no_repair_refuses_the_invalid_polygons_in_every_command() {
     ] {
         let stderr = stderr_of(o);
         assert_eq!(o.status.code(), Some(1), "{cmd}: {stderr}");
-        assert!(stderr.contains(feature.as_str()), "{cmd} must name the feature: {stderr}");
+        assert!(
+            stderr.contains(feature.as_str()),
+            "{cmd} must name the feature: {stderr}"
+        );
         assert!(stderr.contains("--no-repair"), "{cmd}: {stderr}");
         assert!(stderr.contains("ring self-intersection"), "{cmd}: {stderr}");
     }
@@ -290,7 +335,10 @@ fn overlay_of_a_bow_tie_counts_its_repaired_area() {
         .unwrap();
     let stderr = stderr_of(&o);
     assert_eq!(o.status.code(), Some(0), "{stderr}");
-    assert!(stderr.contains("#1 (P-002-bowtie): area 0.000 → 5000.000"), "{stderr}");
+    assert!(
+        stderr.contains("#1 (P-002-bowtie): area 0.000 → 5000.000"),
+        "{stderr}"
+    );
     let j: Value = serde_json::from_str(&std::fs::read_to_string(&out).unwrap()).unwrap();
     let bowtie = j["pieces"]
         .as_array()
@@ -302,7 +350,14 @@ fn overlay_of_a_bow_tie_counts_its_repaired_area() {
     let repaired = &j["meta"]["repairs"]["source"]["repaired"];
     assert_eq!(repaired[0]["area_after"], json!(5000.0), "{}", j["meta"]);
     let refused = landpool()
-        .args(["overlay", "--source", BOWTIE, "--target", BOWTIE, "--no-repair"])
+        .args([
+            "overlay",
+            "--source",
+            BOWTIE,
+            "--target",
+            BOWTIE,
+            "--no-repair",
+        ])
         .args(["--source-id", "parcel"])
         .arg("--out")
         .arg(&out)

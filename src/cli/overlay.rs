@@ -127,9 +127,13 @@ fn print_summary(result: &OverlayResult, written: &WrittenFiles, start: Instant)
             s.slivers, s.sliver_area
         );
     }
-    for p in [Some(&written.pieces), written.targets.as_ref(), written.repairs.as_ref()]
-        .into_iter()
-        .flatten()
+    for p in [
+        Some(&written.pieces),
+        written.targets.as_ref(),
+        written.repairs.as_ref(),
+    ]
+    .into_iter()
+    .flatten()
     {
         println!("  wrote {}", p.display());
     }

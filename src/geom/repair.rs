@@ -216,8 +216,16 @@ mod tests {
         let e = validate_and_repair(&mut l, RepairPolicy::Refuse)
             .unwrap_err()
             .to_string();
-        assert!(e.starts_with("t.geojson: feature t.geojson#1 and 1 more: invalid geometry in 2 feature(s)"), "{e}");
-        assert!(e.contains("t.geojson#3: ") && e.contains("elf-intersection"), "{e}");
+        assert!(
+            e.starts_with(
+                "t.geojson: feature t.geojson#1 and 1 more: invalid geometry in 2 feature(s)"
+            ),
+            "{e}"
+        );
+        assert!(
+            e.contains("t.geojson#3: ") && e.contains("elf-intersection"),
+            "{e}"
+        );
         assert!(e.contains("--no-repair"), "{e}");
         assert_eq!(l.features[1].geometry, before);
         let mut valid = layer(vec![wkt!(POLYGON((0. 0., 1. 0., 1. 1., 0. 0.)))]);
@@ -232,7 +240,13 @@ mod tests {
         let done = validate_and_repair(&mut l, RepairPolicy::Repair).unwrap();
         let lines = repair_lines(&done.report);
         assert_eq!(lines.len(), 3, "{lines:?}");
-        assert!(lines[0].starts_with("t.geojson#1: area 0.000 → 50.000 ("), "{lines:?}");
-        assert!(lines[2].starts_with("t.geojson#0: not repaired: "), "{lines:?}");
+        assert!(
+            lines[0].starts_with("t.geojson#1: area 0.000 → 50.000 ("),
+            "{lines:?}"
+        );
+        assert!(
+            lines[2].starts_with("t.geojson#0: not repaired: "),
+            "{lines:?}"
+        );
     }
 }

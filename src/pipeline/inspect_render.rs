@@ -46,7 +46,10 @@ impl InspectReport {
                         .iter()
                         .zip(&f.attributes)
                         .map(|(fld, v)| {
-                            (fld.name.clone(), serde_json::to_value(v).unwrap_or_default())
+                            (
+                                fld.name.clone(),
+                                serde_json::to_value(v).unwrap_or_default(),
+                            )
                         })
                         .collect();
                     json!({

@@ -257,25 +257,45 @@ pub(super) fn write_outputs(
     out: &Path,
     format: OutFormat,
 ) -> Result<WrittenFiles> {
-    let (source, target) = (&result.source, &result.target);
-    let groups = result.groups.as_ref();
-    let counted = result.counted();
-    let opts = &result.options;
     let repairs = pieces_repairs(result);
+    write_pieces(result, out, format, &repairs)?;
+    let targets = match &result.targets_table {
+        Some(t) => {
+            let p = ot::targets_path(out);
+            ot::write_targets_csv(&p, t)?;
+            Some(p)
+        }
+        None => None,
+    };
+    let repairs_file = if repairs.is_empty() {
+        None
+    } else {
+        let p = ot::repairs_path(out);
+        ot::write_repairs_csv(&p, &repairs)?;
+        Some(p)
+    };
+    Ok(WrittenFiles {
+        pieces: out.to_path_buf(),
+        targets,
+        repairs: repairs_file,
+    })
+}
+
+/// The pieces file in `format`: the counted (grouped) table as CSV or JSON, or the piece
+/// geometries of the ungrouped table as GeoJSON.
+fn write_pieces(
+    result: &OverlayResult,
+    out: &Path,
+    format: OutFormat,
+    repairs: &PiecesRepairs,
+) -> Result<()> {
+    let (source, target) = (&result.source, &result.target);
+    let (groups, counted, labels) = (result.groups.as_ref(), result.counted(), &result.labels);
     match format {
-        OutFormat::Csv => ot::write_pieces_csv(out, source, &result.labels, groups, counted)?,
+        OutFormat::Csv => ot::write_pieces_csv(out, source, labels, groups, counted),
         OutFormat::Json => {
-            let meta = PiecesMeta {
-                source: opts.source.display().to_string(),
-                target: opts.target.display().to_string(),
-                crs: crs_label(source),
-                area_unit: if opts.planar_degrees { "crs_units2" } else { "m2" }.into(),
-                sliver_floor: opts.effective_sliver_floor(),
-                by: opts.by.clone(),
-                slivers: counted.slivers.len(),
-                repairs: repairs.clone(),
-            };
-            ot::write_pieces_json(out, &meta, source, &result.labels, groups, counted)?;
+            let meta = pieces_meta(result, repairs);
+            ot::write_pieces_json(out, &meta, source, labels, groups, counted)
         }
         OutFormat::GeoJson => {
             let name = out
@@ -292,28 +312,27 @@ pub(super) fn write_outputs(
                 target,
                 &result.target_geoms,
                 &result.table,
-            )?;
+            )
         }
     }
-    let targets = match &result.targets_table {
-        Some(t) => {
-            let p = ot::targets_path(out);
-            ot::write_targets_csv(&p, t)?;
-            Some(p)
+}
+
+/// The `meta` object of the JSON pieces file.
+fn pieces_meta(result: &OverlayResult, repairs: &PiecesRepairs) -> PiecesMeta {
+    let opts = &result.options;
+    PiecesMeta {
+        source: opts.source.display().to_string(),
+        target: opts.target.display().to_string(),
+        crs: crs_label(&result.source),
+        area_unit: if opts.planar_degrees {
+            "crs_units2"
+        } else {
+            "m2"
         }
-        None => None,
-    };
-    let any_repair = !(result.repairs.source.is_empty() && result.repairs.target.is_empty());
-    let repairs_file = if any_repair {
-        let p = ot::repairs_path(out);
-        ot::write_repairs_csv(&p, &repairs)?;
-        Some(p)
-    } else {
-        None
-    };
-    Ok(WrittenFiles {
-        pieces: out.to_path_buf(),
-        targets,
-        repairs: repairs_file,
-    })
+        .into(),
+        sliver_floor: opts.effective_sliver_floor(),
+        by: opts.by.clone(),
+        slivers: result.counted().slivers.len(),
+        repairs: repairs.clone(),
+    }
 }

@@ -30,8 +30,7 @@ pub use groups::TargetGroups;
 pub use pieces::{PiecesMeta, PiecesRepairs, pieces_header, write_pieces_csv, write_pieces_json};
 pub use repairs::{repairs_path, write_repairs_csv};
 pub use targets::{
-    AggregateSpec, TargetsTable, aggregate_targets, target_labels, targets_path,
-    write_targets_csv,
+    AggregateSpec, TargetsTable, aggregate_targets, target_labels, targets_path, write_targets_csv,
 };
 
 /// Sources per engine call: the unit of progress reporting. The engine concatenates rows in
@@ -116,8 +115,8 @@ pub(crate) fn share(area: f64, source_area: f64) -> f64 {
 mod tests {
     use super::*;
     use crate::layer::{Field, FieldKind, Value};
-    use std::path::{Path, PathBuf};
     use geo::{Rect, coord};
+    use std::path::{Path, PathBuf};
 
     fn square(x: f64, y: f64, s: f64) -> MultiPolygon<f64> {
         MultiPolygon::new(vec![

@@ -118,7 +118,10 @@ pub fn repair_validated(layer: &mut Layer, problems: &[FeatureProblem]) -> Repai
         .par_iter()
         .filter_map(|&(pos, found)| {
             let f = layer.features.get(pos)?;
-            Some((pos, repair_feature(&f.geometry, layer.feature_ref(f), found)))
+            Some((
+                pos,
+                repair_feature(&f.geometry, layer.feature_ref(f), found),
+            ))
         })
         .collect();
     let mut report = RepairReport::default();
@@ -162,10 +165,12 @@ fn repair_feature(
         .map(|p| p.message.as_str())
         .collect::<Vec<_>>()
         .join("; ");
-    let unusable = |reason: String| Outcome::Unusable(Unusable {
-        feature: feature.clone(),
-        reason,
-    });
+    let unusable = |reason: String| {
+        Outcome::Unusable(Unusable {
+            feature: feature.clone(),
+            reason,
+        })
+    };
     if let Some(p) = problems.iter().find(|p| p.kind.is_unrepairable()) {
         return unusable(format!("cannot repair: {}", p.message));
     }

@@ -118,4 +118,3 @@ pub fn write_pieces_geojson(
         Ok(())
     })
 }
-

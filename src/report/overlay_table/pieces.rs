@@ -142,4 +142,3 @@ fn json_number(v: f64, text: &str) -> serde_json::Value {
         .map(serde_json::Value::Number)
         .unwrap_or_else(|| text.into())
 }
-

@@ -138,4 +138,3 @@ pub fn targets_path(out: &Path) -> PathBuf {
         .unwrap_or_else(|| "overlay".into());
     out.with_file_name(format!("{stem}.targets.csv"))
 }
-
