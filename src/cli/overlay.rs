@@ -8,7 +8,9 @@ use std::time::Instant;
 
 use landpool::geom::repair::{RepairPolicy, repair_lines};
 use landpool::io::crs::Crs;
-use landpool::pipeline::overlay::{OverlayOptions, OverlayResult, WrittenFiles, overlay_to_files};
+use landpool::pipeline::overlay::{
+    OverlayOptions, OverlayResult, WrittenFiles, check_output, overlay_to_files,
+};
 use landpool::report::overlay_table::AggregateSpec;
 
 mod args;
@@ -19,14 +21,11 @@ fn parse_crs(s: Option<&str>) -> anyhow::Result<Option<Crs>> {
     Ok(s.map(Crs::parse).transpose()?)
 }
 
-fn options(args: &Args) -> anyhow::Result<OverlayOptions> {
-    let both = parse_crs(args.crs.as_deref())?;
-    Ok(OverlayOptions {
+/// The options of `args`, CRS not yet parsed (the usage checks of the output come first).
+fn options(args: &Args) -> OverlayOptions {
+    OverlayOptions {
         source: args.source.clone(),
         target: args.target.clone(),
-        source_crs: parse_crs(args.source_crs.as_deref())?.or_else(|| both.clone()),
-        target_crs: parse_crs(args.target_crs.as_deref())?.or(both),
-        to_crs: parse_crs(args.to_crs.as_deref())?,
         planar_degrees: args.planar_degrees,
         encoding: args.encoding.clone(),
         source_id: args.source_id.clone(),
@@ -41,12 +40,24 @@ fn options(args: &Args) -> anyhow::Result<OverlayOptions> {
         sliver_floor: args.sliver_floor,
         threads: args.threads.map(usize::from),
         repair: RepairPolicy::from_no_repair(args.no_repair),
-    })
+        ..OverlayOptions::default()
+    }
+}
+
+/// Parses `--crs`, `--source-crs`, `--target-crs` and `--to-crs` into `opts`.
+fn parse_crs_options(args: &Args, opts: &mut OverlayOptions) -> anyhow::Result<()> {
+    let both = parse_crs(args.crs.as_deref())?;
+    opts.source_crs = parse_crs(args.source_crs.as_deref())?.or_else(|| both.clone());
+    opts.target_crs = parse_crs(args.target_crs.as_deref())?.or(both);
+    opts.to_crs = parse_crs(args.to_crs.as_deref())?;
+    Ok(())
 }
 
 pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     let start = Instant::now();
-    let opts = options(&args)?;
+    let mut opts = options(&args);
+    check_output(&opts, &args.out)?;
+    parse_crs_options(&args, &mut opts)?;
     let bar = std::io::stderr().is_terminal().then(|| {
         let bar = indicatif::ProgressBar::new(0);
         if let Ok(style) = indicatif::ProgressStyle::with_template(

@@ -255,6 +255,18 @@ pub fn overlay_to_files(
     out: &Path,
     progress: &mut (dyn FnMut(usize, usize) + Send),
 ) -> Result<(OverlayResult, WrittenFiles)> {
+    let format = check_output(opts, out)?;
+    steps::on_pool(opts.threads, || {
+        let result = compute(opts, progress)?;
+        let written = steps::write_outputs(&result, out, format)?;
+        Ok((result, written))
+    })
+}
+
+/// The usage checks [`overlay_to_files`] makes before reading anything: the output format
+/// (by `out`'s extension), `by` only with a .csv/.json pieces table, and
+/// [`OverlayOptions::check`]. Returns the format.
+pub fn check_output(opts: &OverlayOptions, out: &Path) -> Result<OutFormat> {
     let format = OutFormat::from_path(out)?;
     if format == OutFormat::GeoJson && opts.by.is_some() {
         return Err(Error::Usage(
@@ -264,11 +276,7 @@ pub fn overlay_to_files(
         ));
     }
     opts.check()?;
-    steps::on_pool(opts.threads, || {
-        let result = compute(opts, progress)?;
-        let written = steps::write_outputs(&result, out, format)?;
-        Ok((result, written))
-    })
+    Ok(format)
 }
 
 /// Writes the pieces file in the format of `out`'s extension, `<stem>.targets.csv` when
