@@ -96,7 +96,7 @@ fn print_notes(result: &OverlayResult) {
     }
     for r in &result.reprojections {
         let (from, to) = (&r.reprojected.from, &r.reprojected.to);
-        eprintln!("{}: reprojected {from} → {to}", r.path.display());
+        eprintln!("{}: reprojected {from} → {to}", r.source);
     }
     for (layer, repairs) in [&result.source, &result.target]
         .into_iter()

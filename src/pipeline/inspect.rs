@@ -12,7 +12,7 @@ use crate::geom::repair::{self, RepairPolicy};
 use crate::geom::validity::{self, FeatureProblem, RepairReport};
 use crate::io::crs::{self, Crs};
 use crate::io::{LayerSource, ReadOptions, read_source};
-use crate::layer::Layer;
+use crate::model::layer::Layer;
 
 /// What to inspect and how.
 #[derive(Debug, Clone)]

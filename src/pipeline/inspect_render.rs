@@ -8,7 +8,7 @@ use serde_json::json;
 use super::inspect::InspectReport;
 use crate::geom::repair::repair_lines;
 use crate::io::crs::{Crs, CrsKind};
-use crate::layer::FieldKind;
+use crate::model::layer::FieldKind;
 
 fn kind_name(k: FieldKind) -> &'static str {
     match k {

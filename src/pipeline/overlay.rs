@@ -17,7 +17,7 @@ use crate::error::{Error, Result};
 use crate::geom::OverlayTable;
 use crate::geom::repair::{LayerRepairs, RepairPolicy};
 use crate::io::crs::{Crs, Reprojected};
-use crate::layer::Layer;
+use crate::model::{Layer, SourceLabel};
 use crate::report::overlay_table::{AggregateSpec, TargetGroups, TargetsTable};
 
 pub use steps::OutFormat;
@@ -76,8 +76,8 @@ impl OverlayOptions {
 /// One layer that was reprojected before measuring.
 #[derive(Debug, Clone, PartialEq)]
 pub struct LayerReprojection {
-    /// The layer's file.
-    pub path: PathBuf,
+    /// The layer.
+    pub source: SourceLabel,
     /// From and to which CRS.
     pub reprojected: Reprojected,
 }

@@ -11,7 +11,7 @@ use crate::geom::{OverlayOptions as EngineOptions, OverlayTable, TargetIndex};
 use crate::io::crs::{self, Crs};
 use crate::io::write::geojson_crs_name;
 use crate::io::{ReadOptions, read_layer};
-use crate::layer::Layer;
+use crate::model::Layer;
 use crate::report::overlay_table::{
     self as ot, PiecesMeta, PiecesRepairs, TargetGroups, TargetsTable, overlay_with_progress,
 };
@@ -115,7 +115,7 @@ pub(super) fn prepare_crs(
         for layer in [&mut *source, &mut *target] {
             if let Some(r) = crs::prepare_for_areas(layer, opts.to_crs.as_ref())? {
                 reprojections.push(LayerReprojection {
-                    path: layer.source.to_path_buf(),
+                    source: layer.source.clone(),
                     reprojected: r,
                 });
             }

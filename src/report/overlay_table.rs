@@ -17,7 +17,7 @@ use geo::MultiPolygon;
 
 use crate::error::{Error, Result};
 use crate::geom::{OverlayOptions, OverlayTable, Piece, TargetIndex};
-use crate::layer::{Feature, Layer};
+use crate::model::layer::{Feature, Layer};
 
 mod geojson;
 mod groups;
@@ -114,7 +114,7 @@ pub(crate) fn share(area: f64, source_area: f64) -> f64 {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::layer::{Field, FieldKind, Value};
+    use crate::model::layer::{Field, FieldKind, Value};
     use geo::{Rect, coord};
     use std::path::{Path, PathBuf};
 

@@ -11,7 +11,7 @@ use super::{feature_id, share};
 use crate::error::{Error, Result};
 use crate::geom::{OverlayTable, Piece};
 use crate::io::write::{CoordFormat, GeoJsonFeatureWriter, encode_geojson_feature, write_atomic};
-use crate::layer::{Layer, Value};
+use crate::model::layer::{Layer, Value};
 
 /// Property names of the GeoJSON pieces: the piece's own fields first, then the source's
 /// attributes, then the target's; a name used on both sides (or by a piece field) gets the

@@ -5,7 +5,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use super::field_index;
 use crate::error::{Error, Result};
 use crate::geom::{OverlayTable, Piece};
-use crate::layer::{Layer, Value};
+use crate::model::layer::{Layer, Value};
 
 /// Targets grouped by the value of one attribute (`--by`): labels in sorted order.
 #[derive(Debug, Clone, PartialEq)]

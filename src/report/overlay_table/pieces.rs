@@ -8,7 +8,7 @@ use crate::error::{Error, Result};
 use crate::geom::validity::RepairReport;
 use crate::geom::{OverlayTable, Piece};
 use crate::io::write::write_atomic;
-use crate::layer::Layer;
+use crate::model::layer::Layer;
 
 /// Header of the pieces table; the second column is `target` or the `--by` attribute.
 pub fn pieces_header(groups: Option<&TargetGroups>) -> Vec<String> {

@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 use super::{TargetGroups, feature_id, field_index};
 use crate::error::{Error, Result};
 use crate::geom::{OverlayTable, aggregate};
-use crate::layer::{Layer, Value};
+use crate::model::layer::{Layer, Value};
 
 /// Labels of the table's targets: target ids, or group labels with `--by`.
 pub fn target_labels(target: &Layer, groups: Option<&TargetGroups>) -> Vec<String> {
