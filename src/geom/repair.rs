@@ -195,18 +195,36 @@ mod tests {
     }
 
     #[test]
-    fn repairing_the_flagged_features_equals_repairing_the_whole_layer() {
-        let mut whole = fixture();
-        let expected = validity::repair_layer(&mut whole);
+    fn repair_replaces_each_invalid_feature_by_its_make_valid_and_lists_the_areas() {
+        let original = fixture();
         let mut ours = fixture();
         let done = validate_and_repair(&mut ours, RepairPolicy::Repair).unwrap();
-        assert_eq!(done.report, expected);
-        assert_eq!(done.report.repaired.len(), 2);
         assert_eq!(done.problem_features(), 2);
-        for (a, b) in ours.features.iter().zip(&whole.features) {
-            assert_eq!(a.geometry, b.geometry);
+        let repaired: Vec<usize> = done
+            .report
+            .repaired
+            .iter()
+            .map(|r| r.feature.index)
+            .collect();
+        assert_eq!(repaired, vec![1, 3], "in feature order");
+        for (a, b) in ours.features.iter().zip(&original.features) {
             assert_eq!(a.attributes, b.attributes, "attributes stay in place");
+            let invalid = !validity::validate_geometry(&b.geometry).is_empty();
+            // The reference is the per-geometry repair, independent of the layer code.
+            let expected = if invalid {
+                validity::make_valid_geometry(&b.geometry).unwrap()
+            } else {
+                b.geometry.clone()
+            };
+            assert_eq!(a.geometry, expected, "feature {}", b.index);
         }
+        for r in &done.report.repaired {
+            let before = &original.features[r.feature.index].geometry;
+            let after = &ours.features[r.feature.index].geometry;
+            assert_eq!(r.area_before, validity::unsigned_area(before));
+            assert_eq!(r.area_after, validity::unsigned_area(after));
+        }
+        assert_eq!(done.report, validity::repair_layer(&mut fixture()));
     }
 
     #[test]
