@@ -11,6 +11,7 @@
 pub mod config;
 pub mod measure;
 pub mod siting;
+pub mod validate;
 
 use std::path::{Path, PathBuf};
 
@@ -438,6 +439,12 @@ pub fn load_layers(config: &ProjectFile) -> Result<ProjectLayers> {
         summaries,
     };
     check_same_crs(&layers)?;
+    let text = std::fs::read_to_string(&config.path).unwrap_or_default();
+    validate::into_error(
+        validate::check_fields(&config.fields, &layers),
+        &config.path,
+        &text,
+    )?;
     Ok(layers)
 }
 
