@@ -131,9 +131,23 @@ pub struct RuleSets {
 impl RuleSets {
     /// Loads the rule-set files a project (or district) file names.
     pub fn load(config: &ProjectFile) -> Result<RuleSets> {
+        let load = |key: &str, rel: &Path| {
+            let path = config.resolve(rel);
+            RuleSet::load(&path).map_err(|e| match e {
+                // A missing or unreadable rule-set file: say which key of which file named it.
+                Error::Io { source, .. } => Error::Config {
+                    path: config.path.clone(),
+                    line: None,
+                    column: None,
+                    key: format!("rule_sets.{key}"),
+                    message: format!("cannot read the rule set {}: {source}", path.display()),
+                },
+                other => other,
+            })
+        };
         Ok(RuleSets {
-            new: RuleSet::load(config.resolve(&config.rule_sets.new))?,
-            rules_2018: RuleSet::load(config.resolve(&config.rule_sets.rules_2018))?,
+            new: load("new", &config.rule_sets.new)?,
+            rules_2018: load("rules_2018", &config.rule_sets.rules_2018)?,
         })
     }
 }

@@ -214,3 +214,20 @@ fn batch_override_zones_must_be_whole_numbers() {
         assert!(row.contains("retained_zone") && why, "{bad}: {row}");
     }
 }
+
+/// A missing rule-set file printed its OS error twice and did not name `rule_sets.new`.
+#[test]
+fn a_missing_rule_set_names_its_key_and_the_os_error_once() {
+    let (code, stderr) = assess_edited(|t| {
+        let start = t.find("new = \"").unwrap();
+        let end = start + t[start..].find('\n').unwrap();
+        format!(
+            "{}new = \"/nonexistent/new.toml\"{}",
+            &t[..start],
+            &t[end..]
+        )
+    });
+    assert_eq!(code, Some(1), "{stderr}");
+    assert!(stderr.contains("rule_sets.new"), "{stderr}");
+    assert_eq!(stderr.matches("os error 2").count(), 1, "{stderr}");
+}
