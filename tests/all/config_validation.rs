@@ -231,3 +231,15 @@ fn a_missing_rule_set_names_its_key_and_the_os_error_once() {
     assert!(stderr.contains("rule_sets.new"), "{stderr}");
     assert_eq!(stderr.matches("os error 2").count(), 1, "{stderr}");
 }
+
+/// A `[project] id` that is not the id of the boundary layer's only feature was accepted
+/// and the report carried the wrong id.
+#[test]
+fn a_project_id_not_in_a_one_feature_boundary_layer_is_refused() {
+    let (code, stderr) = assess_edited(|t| t.replace("id = \"EX-A\"", "id = \"EX-Z\""));
+    assert_eq!(code, Some(1), "{stderr}");
+    assert!(
+        stderr.contains("EX-Z") && stderr.contains("boundary"),
+        "{stderr}"
+    );
+}
