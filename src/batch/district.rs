@@ -70,11 +70,28 @@ impl DistrictFile {
     pub fn load(path: &Path) -> Result<DistrictFile> {
         let text = std::fs::read_to_string(path).map_err(|e| Error::io(path, e))?;
         let mut d: DistrictFile = crate::project::config::parse_toml(&text, path)?;
+        d.validate(path, &text)?;
         d.path = path.to_path_buf();
         Ok(d)
     }
 
     /// The project file one project of the district is assessed with.
+    /// Load-time checks of every value (see [`crate::project::validate`]).
+    fn validate(&self, path: &Path, text: &str) -> Result<()> {
+        use crate::project::validate::{Sections, check_date, check_sections, into_error};
+        let mut problems: Vec<_> =
+            check_date("district.assessment_date", self.district.assessment_date)
+                .into_iter()
+                .collect();
+        problems.extend(check_sections(Sections {
+            input: &self.input,
+            plan: &self.plan,
+            plan_2018: self.plan_2018.as_ref(),
+            siting: &self.siting,
+        }));
+        into_error(problems, path, text)
+    }
+
     pub fn project_file(&self, id: &str, name: Option<String>) -> ProjectFile {
         ProjectFile {
             project: ProjectSection {

@@ -6,6 +6,7 @@ use super::DistrictFile;
 use crate::policy::capacity::{Facility, UseShare};
 use crate::project::ProjectFile;
 use crate::project::config::Plan2018Section;
+use crate::project::validate;
 use crate::{Error, Result};
 
 /// Per-project plan overrides from the parameters CSV.
@@ -58,14 +59,16 @@ pub(super) fn read_overrides(district: &DistrictFile) -> Result<Overrides> {
 /// Applies one project's overrides to its project file; an unknown column or a bad number
 /// is an error for that project.
 pub(super) fn apply_overrides(pf: &mut ProjectFile, row: &BTreeMap<String, String>) -> Result<()> {
-    let num = |k: &str, v: &str| {
-        v.parse::<f64>().map_err(|_| Error::Config {
-            path: pf.path.clone(),
-            line: None,
-            column: None,
-            key: format!("project_parameters.{k}"),
-            message: format!("`{v}` is not a number"),
-        })
+    let error = |k: &str, message: String| Error::Config {
+        path: pf.path.clone(),
+        line: None,
+        column: None,
+        key: format!("project_parameters.{k}"),
+        message,
+    };
+    let num = |k: &str, v: &str| match v.parse::<f64>() {
+        Ok(x) if x.is_finite() => Ok(x),
+        _ => Err(error(k, format!("`{v}` is not a finite number"))),
     };
     for (k, v) in row {
         match k.as_str() {
@@ -73,7 +76,11 @@ pub(super) fn apply_overrides(pf: &mut ProjectFile, row: &BTreeMap<String, Strin
             "shared_ratio" => pf.plan.shared_ratio = num(k, v)?,
             "shared_disposition" => pf.plan.shared_disposition = v.clone(),
             "retained_use" => pf.plan.retained_use = v.clone(),
-            "retained_zone" => pf.plan.retained_zone = Some(num(k, v)? as u8),
+            "retained_zone" => {
+                let zone =
+                    validate::zone_from_number(k, num(k, v)?).map_err(|p| error(k, p.message))?;
+                pf.plan.retained_zone = Some(zone);
+            }
             "facility_floor_area_m2" => {
                 pf.plan.facilities = vec![Facility {
                     name: "facilities (project parameters)".into(),
@@ -106,16 +113,19 @@ pub(super) fn apply_overrides(pf: &mut ProjectFile, row: &BTreeMap<String, Strin
                     p.retained_land_area_m2 = num(k, v)?;
                 }
             }
-            other => {
-                return Err(Error::Config {
-                    path: pf.path.clone(),
-                    line: None,
-                    column: None,
-                    key: format!("project_parameters.{other}"),
-                    message: "unknown column".into(),
-                });
-            }
+            other => return Err(error(other, "unknown column".into())),
         }
     }
-    Ok(())
+    // The overridden plan must pass the same checks as a project file's.
+    let mut problems = validate::check_plan(&pf.plan);
+    if let Some(p) = &pf.plan_2018 {
+        problems.extend(validate::check_plan_2018(p));
+    }
+    match problems.into_iter().next() {
+        Some(p) => Err(error(
+            row.keys().cloned().collect::<Vec<_>>().join(", ").as_str(),
+            format!("gives {}: {}", p.key, p.message),
+        )),
+        None => Ok(()),
+    }
 }

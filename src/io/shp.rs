@@ -182,7 +182,9 @@ fn sibling(path: &Path, ext: &str) -> PathBuf {
     }
 }
 
-fn encoding_for_label(label: &str) -> Option<&'static Encoding> {
+/// The encoding a `.cpg` code page or an `encoding` option names (Windows code pages, WHATWG
+/// labels); `None` when it names none.
+pub fn encoding_for_label(label: &str) -> Option<&'static Encoding> {
     let l = label
         .trim()
         .trim_start_matches('\u{feff}')

@@ -11,6 +11,7 @@
 pub mod config;
 pub mod measure;
 pub mod siting;
+pub mod validate;
 
 use std::path::{Path, PathBuf};
 
@@ -130,9 +131,23 @@ pub struct RuleSets {
 impl RuleSets {
     /// Loads the rule-set files a project (or district) file names.
     pub fn load(config: &ProjectFile) -> Result<RuleSets> {
+        let load = |key: &str, rel: &Path| {
+            let path = config.resolve(rel);
+            RuleSet::load(&path).map_err(|e| match e {
+                // A missing or unreadable rule-set file: say which key of which file named it.
+                Error::Io { source, .. } => Error::Config {
+                    path: config.path.clone(),
+                    line: None,
+                    column: None,
+                    key: format!("rule_sets.{key}"),
+                    message: format!("cannot read the rule set {}: {source}", path.display()),
+                },
+                other => other,
+            })
+        };
         Ok(RuleSets {
-            new: RuleSet::load(config.resolve(&config.rule_sets.new))?,
-            rules_2018: RuleSet::load(config.resolve(&config.rule_sets.rules_2018))?,
+            new: load("new", &config.rule_sets.new)?,
+            rules_2018: load("rules_2018", &config.rule_sets.rules_2018)?,
         })
     }
 }
@@ -443,6 +458,12 @@ pub fn load_layers(config: &ProjectFile) -> Result<ProjectLayers> {
         summaries,
     };
     check_same_crs(&layers)?;
+    let text = std::fs::read_to_string(&config.path).unwrap_or_default();
+    validate::into_error(
+        validate::check_fields(&config.fields, &layers),
+        &config.path,
+        &text,
+    )?;
     Ok(layers)
 }
 

@@ -252,7 +252,7 @@ fn geojson_with_utf8_bom_is_read() {
     assert!(read_layer(&path, &ReadOptions::default()).is_err());
 }
 
-/// The mutation fuzzer, CI-sized: `LANDPOOL_FUZZ_CASES` cases per reader (default 100),
+/// The mutation fuzzer, CI-sized: `LANDPOOL_FUZZ_CASES` cases per reader (default 500, as in CI),
 /// seed `LANDPOOL_FUZZ_SEED` (default 1); failing cases go to `LANDPOOL_FUZZ_OUT` (default a
 /// `fuzz-findings` under Cargo's test temp folder).
 #[test]
@@ -271,7 +271,7 @@ fn mutation_fuzz_ci_sized_finds_no_panic_abort_or_timeout() {
         root: PathBuf::from(env!("CARGO_MANIFEST_DIR")),
         out,
         seed: env_num("LANDPOOL_FUZZ_SEED", 1),
-        cases_per_reader: env_num("LANDPOOL_FUZZ_CASES", 100) as usize,
+        cases_per_reader: env_num("LANDPOOL_FUZZ_CASES", 500) as usize,
         time_limit: Duration::from_secs(30),
         memory_mib: 2048,
         readers: Vec::new(),

@@ -16,6 +16,7 @@ mod cli_inspect;
 mod cli_overlay;
 mod cli_siting;
 mod cli_synth;
+mod config_validation;
 mod hardening_readers;
 mod io_crs;
 mod io_crs_backends;

@@ -45,7 +45,19 @@ pub(crate) fn project_boundary<'a>(config: &ProjectFile, layer: &'a Layer) -> Re
     };
     match layer.features.as_slice() {
         [] => Err(layer_error("the boundary layer has no features".into())),
-        [only] => Ok(only),
+        // One feature: it is the project's unless its id attribute names another project
+        // (then the report would carry the wrong id).
+        [only] => match only.key.as_deref() {
+            Some(key) if key != config.project.id => Err(layer_error(format!(
+                "the only boundary feature has {} = {key:?}, not the project id {:?}; \
+                 check [project] id in {}, or set [fields] boundary_id to the attribute \
+                 holding the project id",
+                config.fields.boundary_id,
+                config.project.id,
+                config.path.display()
+            ))),
+            _ => Ok(only),
+        },
         many => {
             let id = &config.project.id;
             let hits: Vec<&Feature> = many
