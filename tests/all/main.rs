@@ -28,6 +28,7 @@ mod io_shapefile_synthetic;
 mod jts_suite;
 mod output_folder;
 mod overlay_props;
+mod pipelines_repair_policy;
 mod policy_capacity;
 mod policy_properties;
 mod policy_rules;
