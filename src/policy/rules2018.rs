@@ -6,7 +6,7 @@ use serde::{Deserialize, Serialize};
 
 use super::capacity::Facility;
 use super::rules::{Method, RuleSet, RuleValue, Sourced, Status};
-use super::{Finding, Severity, UsedValues, check_nonneg, policy_err};
+use super::{Finding, FindingCode, Severity, UsedValues, check_nonneg, policy_err};
 
 /// Everything the 2018 computation needs.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -89,7 +89,7 @@ pub fn assess_2018(rules: &RuleSet, input: &ProjectInput2018) -> crate::Result<A
         format!("largest contiguous unfinished-requisition area {largest:.2} m² ≥ {min_area} m²")
     } else {
         findings.push(Finding::new(
-            "not_eligible_2018",
+            FindingCode::NotEligible2018,
             Severity::Violation,
             format!(
                 "largest contiguous unfinished-requisition planned construction land is {largest:.2} m²; the 2018 rules need ≥ {min_area} m²"
@@ -117,7 +117,7 @@ pub fn assess_2018(rules: &RuleSet, input: &ProjectInput2018) -> crate::Result<A
     let cap = max_ratio * base;
     if ratio > max_ratio + 1e-6 {
         findings.push(Finding::new(
-            "shared_over_cap",
+            FindingCode::SharedOverCap,
             Severity::Violation,
             format!(
                 "shared floor area {shared:.2} m² is {:.2}% of the base floor area; at most {:.2}% ({cap:.2} m²) is allowed",

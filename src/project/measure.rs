@@ -19,7 +19,7 @@ use crate::policy::capacity::{
 };
 use crate::policy::rules2018::ProjectInput2018;
 use crate::policy::tenure::{TenureClass, TenureRules};
-use crate::policy::{Finding, Severity};
+use crate::policy::{Finding, FindingCode, Severity};
 use crate::{Error, Result};
 
 /// What happened to a parcel of the parcel layer.
@@ -590,7 +590,7 @@ pub fn measure(config: &ProjectFile, layers: &ProjectLayers) -> Result<Measureme
         // to its area plus a rounding residue, which is not an overlap.
         let uncovered = if covered > part.area * (1.0 + 1e-6) + opts.sliver_floor {
             findings.push(Finding {
-                code: "density_zones_overlap".into(),
+                code: FindingCode::DensityZonesOverlap,
                 severity: Severity::Warning,
                 message: format!(
                     "parcel {}: density zones overlap on it ({covered:.3} m² of zones on \
@@ -663,7 +663,7 @@ pub fn measure(config: &ProjectFile, layers: &ProjectLayers) -> Result<Measureme
     for o in &self_overlaps(&inside_geoms, &opts).overlaps {
         let (a, b) = (&inside[o.a].parcel_id, &inside[o.b].parcel_id);
         findings.push(Finding {
-            code: "parcels_overlap".into(),
+            code: FindingCode::ParcelsOverlap,
             severity: Severity::Violation,
             message: format!(
                 "parcels {a} and {b} overlap by {:.3} m² inside the project: that land is \
@@ -895,8 +895,6 @@ pub fn policy_input_2022(config: &ProjectFile, m: &Measurement) -> Result<Projec
             use_key: plan.retained_use.clone(),
             near_metro: m.retained_near_metro,
         },
-        // Siting is measured and reported by `project::siting` (it needs the geometry).
-        siting: None,
     })
 }
 

@@ -199,7 +199,7 @@ pub fn assess_loaded(
             a.base_floor_area_m2,
             m.inside
                 .iter()
-                .filter(|p| p.tenure != crate::policy::TenureClass::StateReserve)
+                .filter(|p| rules.rules_2018.counts_tenure(p.tenure))
                 .map(|p| p.parcel_id.clone())
                 .collect(),
         ),
