@@ -3,8 +3,8 @@
 //!
 //! The crate is layered; each layer knows nothing of the ones above it:
 //!
-//! * [`layer`] — the in-memory model: a layer is a CRS plus features, a feature is a
-//!   stable id, a `geo` MultiPolygon and typed attributes.
+//! * [`model`] — the in-memory model: a layer is a source label, a CRS and features, a
+//!   feature is a stable id, a `geo` MultiPolygon and typed attributes.
 //! * [`io`] — readers and writers (GeoJSON, Shapefile, CRS handling, GCJ-02, atomic writes).
 //! * [`geom`] — the geometry engine: validity and repair, spatial index, area-weighted
 //!   overlay, topology QA. It knows no policy.
@@ -28,11 +28,13 @@ pub mod error;
 pub mod geom;
 
 pub mod io;
-pub mod layer;
+pub mod model;
 pub mod policy;
 pub mod project;
 pub mod report;
 pub mod synth;
 
 pub use error::{Error, Result};
-pub use layer::{Feature, FeatureRef, Field, FieldKind, Layer, Value};
+// TEMP re-export: integrator removes after merge
+pub use model::layer;
+pub use model::{ColumnIndex, Feature, FeatureRef, Field, FieldKind, Layer, SourceLabel, Value};

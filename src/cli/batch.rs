@@ -7,6 +7,7 @@ use std::sync::Arc;
 use std::time::Instant;
 
 use landpool::batch::{BatchOptions, DistrictFile, ProjectStatus, run_batch};
+use landpool::io::output_dir::StagedDir;
 use landpool::report::batch::{write_batch_outputs, write_project_report};
 
 #[derive(Debug, clap::Args)]
@@ -58,7 +59,9 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
             bar.set_position(done as u64);
         }) as landpool::batch::ProgressFn
     });
-    let out = args.out.clone();
+    // The folder is replaced as a whole at the end: a failed or killed run leaves the old one.
+    let staged = StagedDir::begin(&args.out)?;
+    let out = staged.path().to_path_buf();
     let sink: landpool::batch::ReportSink =
         Arc::new(move |id, report| write_project_report(&out, id, report));
     let run = run_batch(
@@ -73,7 +76,8 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         bar.finish_and_clear();
     }
     let t = Instant::now();
-    write_batch_outputs(&args.out, &run)?;
+    write_batch_outputs(staged.path(), &run)?;
+    staged.commit()?;
     let write = t.elapsed().as_secs_f64();
     let count = |s| run.projects.iter().filter(|p| p.status == s).count();
     let failed = count(ProjectStatus::Failed);

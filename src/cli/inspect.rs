@@ -174,7 +174,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     let mut out = std::io::BufWriter::new(stdout.lock());
     if args.json {
         let report = json!({
-            "layer": layer.source.display().to_string(),
+            "layer": layer.source.to_string(),
             "name": layer.name,
             "crs": layer.crs,
             "declared_crs": declared_crs,
@@ -206,7 +206,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         });
         writeln!(out, "{}", serde_json::to_string_pretty(&report)?)?;
     } else {
-        writeln!(out, "layer:    {}", layer.source.display())?;
+        writeln!(out, "layer:    {}", layer.source)?;
         match &layer.crs {
             Some(c) => writeln!(out, "CRS:      {c} — {}", crs_kind_text(c))?,
             None => writeln!(out, "CRS:      none declared")?,
@@ -286,7 +286,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     if unresolved > 0 {
         eprintln!(
             "{}: {unresolved} feature(s) with invalid geometry{}",
-            layer.source.display(),
+            layer.source,
             if args.repair {
                 " could not be repaired"
             } else {

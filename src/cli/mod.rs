@@ -69,10 +69,24 @@ pub fn main() -> ExitCode {
     match result {
         Ok(code) => code,
         Err(e) => {
-            eprintln!("error: {e:#}");
+            eprintln!("error: {}", error_chain(&e));
             exit_code_for(&e)
         }
     }
+}
+
+/// The error and its causes, each cause once: a library error's message often already
+/// holds its source's (`path: No such file or directory`), which `{:#}` would repeat.
+fn error_chain(e: &anyhow::Error) -> String {
+    let mut text = e.to_string();
+    for cause in e.chain().skip(1) {
+        let cause = cause.to_string();
+        if !text.contains(&cause) {
+            text.push_str(": ");
+            text.push_str(&cause);
+        }
+    }
+    text
 }
 
 /// 2 for usage errors, 1 for everything else (bad input data or configuration).

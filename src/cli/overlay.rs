@@ -244,7 +244,7 @@ fn run_in_pool(args: &Args, format: OutFormat) -> anyhow::Result<ExitCode> {
         for layer in [&source, &target] {
             if layer.crs.is_none() {
                 return Err(Error::Crs {
-                    path: layer.source.clone(),
+                    path: layer.source.to_path_buf(),
                     message: "the layer declares no CRS; even with --planar-degrees both layers \
                               must be known to be in the same CRS: add --crs (e.g. --crs \
                               EPSG:4326)"
@@ -261,12 +261,7 @@ fn run_in_pool(args: &Args, format: OutFormat) -> anyhow::Result<ExitCode> {
     } else {
         for layer in [&mut source, &mut target] {
             if let Some(r) = crs::prepare_for_areas(layer, to_crs.as_ref())? {
-                eprintln!(
-                    "{}: reprojected {} → {}",
-                    layer.source.display(),
-                    r.from,
-                    r.to
-                );
+                eprintln!("{}: reprojected {} → {}", layer.source, r.from, r.to);
             }
         }
     }

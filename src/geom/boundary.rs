@@ -1,6 +1,7 @@
 //! Cutting features by a boundary polygon: the part of each feature inside it, as geometry
 //! (the counted land of a project is then overlaid with zones, so areas alone do not do).
 
+use std::borrow::Borrow;
 use std::panic::{AssertUnwindSafe, catch_unwind};
 
 use geo::{BooleanOps, MultiPolygon};
@@ -34,8 +35,9 @@ pub struct Clipped {
 
 /// Cuts `sources` by `boundary`. Sources the boundary covers are kept whole; crossing ones
 /// are intersected with geo's BooleanOps. A failing intersection becomes an error row.
-pub fn clip_to_boundary(
-    sources: &[MultiPolygon<f64>],
+/// `sources` may be owned geometries or references (`&[&MultiPolygon]`).
+pub fn clip_to_boundary<G: Borrow<MultiPolygon<f64>> + Sync>(
+    sources: &[G],
     boundary: &MultiPolygon<f64>,
     opts: &OverlayOptions,
 ) -> Clipped {
@@ -51,7 +53,7 @@ pub fn clip_to_boundary(
         inside: Vec::with_capacity(table.pieces.len()),
     };
     for piece in &table.pieces {
-        let source = &sources[piece.source];
+        let source: &MultiPolygon<f64> = sources[piece.source].borrow();
         if piece.covered {
             out.inside.push(InsidePart {
                 source: piece.source,

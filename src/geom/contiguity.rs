@@ -47,12 +47,13 @@ pub struct Component {
 /// Connected components, ordered by their smallest member. Every input polygon belongs to
 /// exactly one component (an empty geometry, or one with non-finite coordinates, forms a
 /// component on its own).
-pub fn contiguous_components(
-    polygons: &[MultiPolygon<f64>],
+pub fn contiguous_components<G: std::borrow::Borrow<MultiPolygon<f64>>>(
+    polygons: &[G],
     opts: &ContiguityOptions,
 ) -> Vec<Component> {
-    let tree = envelope_tree(polygons);
-    let edges: Vec<EdgeSet> = polygons.iter().map(EdgeSet::new).collect();
+    let polygons: Vec<&MultiPolygon<f64>> = polygons.iter().map(|p| p.borrow()).collect();
+    let tree = envelope_tree(&polygons);
+    let edges: Vec<EdgeSet> = polygons.iter().map(|p| EdgeSet::new(p)).collect();
     let mut parent: Vec<usize> = (0..polygons.len()).collect();
     for (i, poly) in polygons.iter().enumerate() {
         if !super::index::all_finite(poly) {

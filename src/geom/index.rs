@@ -2,6 +2,8 @@
 //! for many overlays, e.g. every project of a batch against the same zones) and, per target,
 //! an index of its boundary edges for the covered / disjoint short cuts.
 
+use std::borrow::Borrow;
+
 use geo::{Area, BoundingRect, Coord, Line, MultiPolygon, Rect};
 use rstar::primitives::{GeomWithData, Rectangle};
 use rstar::{AABB, RTree};
@@ -33,9 +35,10 @@ fn envelope_entry(r: &Rect<f64>, data: usize) -> EnvelopeEntry {
 
 /// Bulk-loaded R-tree over the envelopes of a slice of geometries (empty ones and ones with
 /// non-finite coordinates are skipped).
-pub(crate) fn envelope_tree(geoms: &[MultiPolygon<f64>]) -> RTree<EnvelopeEntry> {
+pub(crate) fn envelope_tree<G: Borrow<MultiPolygon<f64>>>(geoms: &[G]) -> RTree<EnvelopeEntry> {
     let entries = geoms
         .iter()
+        .map(Borrow::borrow)
         .enumerate()
         .filter(|(_, g)| all_finite(g))
         .filter_map(|(i, g)| g.bounding_rect().map(|r| envelope_entry(&r, i)))
@@ -147,27 +150,29 @@ pub(crate) struct PreparedTarget<'a> {
 /// convexity and boundary-edge indexes. Build once, overlay many source layers against it.
 #[derive(Debug)]
 pub struct TargetIndex<'a> {
-    pub(crate) targets: &'a [MultiPolygon<f64>],
+    pub(crate) targets: Vec<&'a MultiPolygon<f64>>,
     pub(crate) tree: RTree<EnvelopeEntry>,
     pub(crate) prepared: Vec<PreparedTarget<'a>>,
 }
 
 impl<'a> TargetIndex<'a> {
     /// Bulk-loads the index. Empty target geometries are kept (so indices stay aligned) but
-    /// never match.
-    pub fn new(targets: &'a [MultiPolygon<f64>]) -> Self {
+    /// never match. Takes owned geometries or references (`&[&MultiPolygon]`, e.g. borrowed
+    /// from a layer's features without copying them).
+    pub fn new<G: Borrow<MultiPolygon<f64>> + Sync>(targets: &'a [G]) -> Self {
         use rayon::prelude::*;
+        let targets: Vec<&'a MultiPolygon<f64>> = targets.iter().map(Borrow::borrow).collect();
         let prepared: Vec<PreparedTarget<'a>> = targets
             .par_iter()
-            .map(|t| PreparedTarget {
+            .map(|&t| PreparedTarget {
                 operand: AreaOperand::new(t),
                 area: t.unsigned_area(),
                 edges: EdgeSet::new(t),
             })
             .collect();
         TargetIndex {
+            tree: envelope_tree(&targets),
             targets,
-            tree: envelope_tree(targets),
             prepared,
         }
     }
@@ -182,8 +187,8 @@ impl<'a> TargetIndex<'a> {
     }
 
     /// The indexed target geometries.
-    pub fn targets(&self) -> &'a [MultiPolygon<f64>] {
-        self.targets
+    pub fn targets(&self) -> &[&'a MultiPolygon<f64>] {
+        &self.targets
     }
 
     /// Targets with non-finite coordinates: never matched.

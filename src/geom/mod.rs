@@ -8,6 +8,8 @@ pub mod contiguity;
 pub mod index;
 pub mod overlay;
 pub mod placement;
+pub mod segment_index;
+mod shortcut;
 pub mod topology;
 pub mod validity;
 

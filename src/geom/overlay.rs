@@ -1,21 +1,24 @@
 //! The area-weighted overlay engine: for every (source, target) pair whose interiors meet,
 //! the area of their intersection.
 //!
-//! Pipeline per source: candidate targets from the envelope R-tree → a boundary test
-//! against the target's indexed edges (no target edge touches the source and none lies
-//! inside it ⇒ each source part is wholly inside or wholly outside the target: the piece is
-//! the sum of the inside parts, with no clipping; a source wholly inside is `covered`) →
-//! otherwise the exact [`IntersectionAreaKernel`]. Sources are processed in parallel chunks
+//! Pipeline per source: candidate targets from the envelope R-tree → the short cut
+//! ([`super::shortcut`]: indexed segment queries against the target's edges; boundaries
+//! that do not meet ⇒ each source part is wholly inside or outside, the piece is the sum of
+//! the inside parts with no clipping; boundaries that touch or share edges without
+//! crossing, with the source inside ⇒ `covered`) → otherwise the exact
+//! [`IntersectionAreaKernel`]. Sources are processed in parallel chunks
 //! whose rows are concatenated in chunk order, so the table is identical for any number of
 //! threads. A panic inside a kernel for one pair becomes a [`PairError`].
 
+use std::borrow::Borrow;
 use std::panic::{AssertUnwindSafe, catch_unwind};
 
-use geo::{Area, Coord, Intersects, Line, MultiPolygon};
+use geo::{Area, MultiPolygon};
 use rayon::prelude::*;
 
 use super::clip::{AreaOperand, DefaultKernel, IntersectionAreaKernel};
 use super::index::{PreparedTarget, TargetIndex};
+use super::shortcut::{Decision, SourceParts, decide};
 
 /// Options of the overlay engine.
 #[derive(Debug, Clone, PartialEq)]
@@ -77,21 +80,19 @@ pub struct OverlayTable {
 }
 
 /// Overlays `sources` with `targets` using the default kernel (builds a one-off index).
-pub fn overlay_areas(
-    sources: &[MultiPolygon<f64>],
-    targets: &[MultiPolygon<f64>],
-    opts: &OverlayOptions,
-) -> OverlayTable {
+/// Both take owned geometries or references (`&[&MultiPolygon]`), so that a caller never
+/// has to copy a layer's geometry to overlay it.
+pub fn overlay_areas<S, T>(sources: &[S], targets: &[T], opts: &OverlayOptions) -> OverlayTable
+where
+    S: Borrow<MultiPolygon<f64>> + Sync,
+    T: Borrow<MultiPolygon<f64>> + Sync,
+{
     TargetIndex::new(targets).overlay(sources, opts)
 }
 
 /// Sources per parallel work unit: large enough to amortise scheduling, small enough to
 /// balance two to a few dozen threads.
 const CHUNK: usize = 64;
-
-/// Upper bound on target edges examined by the short-cut test before handing the pair to
-/// the kernel (the test is O(edges × source edges)).
-const SHORTCUT_MAX_EDGES: usize = 256;
 
 enum Outcome {
     None,
@@ -109,14 +110,18 @@ struct ChunkRows {
 
 impl<'a> TargetIndex<'a> {
     /// Overlays `sources` against the indexed targets with the default kernel.
-    pub fn overlay(&self, sources: &[MultiPolygon<f64>], opts: &OverlayOptions) -> OverlayTable {
+    pub fn overlay<S: Borrow<MultiPolygon<f64>> + Sync>(
+        &self,
+        sources: &[S],
+        opts: &OverlayOptions,
+    ) -> OverlayTable {
         self.overlay_with_kernel(sources, opts, &DefaultKernel)
     }
 
     /// Overlays with a caller-chosen exact kernel (e.g. a GEOS cross-check).
-    pub fn overlay_with_kernel(
+    pub fn overlay_with_kernel<S: Borrow<MultiPolygon<f64>> + Sync>(
         &self,
-        sources: &[MultiPolygon<f64>],
+        sources: &[S],
         opts: &OverlayOptions,
         kernel: &dyn IntersectionAreaKernel,
     ) -> OverlayTable {
@@ -124,9 +129,9 @@ impl<'a> TargetIndex<'a> {
     }
 
     /// Overlay restricted to the pairs accepted by `keep(source, target)`.
-    pub(crate) fn overlay_filtered(
+    pub(crate) fn overlay_filtered<S: Borrow<MultiPolygon<f64>> + Sync>(
         &self,
-        sources: &[MultiPolygon<f64>],
+        sources: &[S],
         opts: &OverlayOptions,
         kernel: &dyn IntersectionAreaKernel,
         keep: &(dyn Fn(usize, usize) -> bool + Sync),
@@ -161,17 +166,17 @@ impl<'a> TargetIndex<'a> {
         }
     }
 
-    fn overlay_chunk(
+    fn overlay_chunk<S: Borrow<MultiPolygon<f64>>>(
         &self,
         first: usize,
-        chunk: &[MultiPolygon<f64>],
+        chunk: &[S],
         opts: &OverlayOptions,
         kernel: &dyn IntersectionAreaKernel,
         keep: &(dyn Fn(usize, usize) -> bool + Sync),
     ) -> (Vec<f64>, ChunkRows) {
         let mut rows = ChunkRows::default();
         let mut areas = Vec::with_capacity(chunk.len());
-        for (k, geom) in chunk.iter().enumerate() {
+        for (k, geom) in chunk.iter().map(Borrow::borrow).enumerate() {
             let source = first + k;
             areas.push(geom.unsigned_area());
             if !super::index::all_finite(geom) {
@@ -219,33 +224,6 @@ impl<'a> TargetIndex<'a> {
     }
 }
 
-/// Per source: its boundary edges and, per polygon part, a vertex and the part's area.
-struct SourceParts {
-    edges: Vec<Line<f64>>,
-    parts: Vec<(Coord<f64>, f64)>,
-    area: f64,
-}
-
-impl SourceParts {
-    fn new(mp: &MultiPolygon<f64>) -> Self {
-        let mut edges = Vec::new();
-        let mut parts = Vec::new();
-        for p in &mp.0 {
-            for ring in std::iter::once(p.exterior()).chain(p.interiors()) {
-                edges.extend(ring.lines().filter(|l| l.start != l.end));
-            }
-            if let Some(c) = p.exterior().0.first() {
-                parts.push((*c, p.unsigned_area()));
-            }
-        }
-        SourceParts {
-            edges,
-            parts,
-            area: mp.unsigned_area(),
-        }
-    }
-}
-
 /// Decides one pair: short cut when the boundaries do not interact, kernel otherwise.
 fn pair_outcome(
     src: &AreaOperand<'_>,
@@ -256,8 +234,10 @@ fn pair_outcome(
     let Some(tgt) = &prep.operand else {
         return Outcome::None;
     };
-    if let Some(outcome) = shortcut(src, parts, prep, tgt) {
-        return outcome;
+    match decide(src, parts, prep, tgt) {
+        Decision::Kernel => {}
+        Decision::Disjoint => return Outcome::None,
+        Decision::Inside { area, covered } => return Outcome::Piece { area, covered },
     }
     match catch_unwind(AssertUnwindSafe(|| kernel.intersection_area(src, tgt))) {
         Ok(Ok(area)) if area.is_finite() => Outcome::Piece {
@@ -282,57 +262,6 @@ pub(crate) fn panic_message(payload: &(dyn std::any::Any + Send)) -> String {
     } else {
         "unknown panic payload".to_string()
     }
-}
-
-/// The covered / disjoint short cut. If no target edge near the source touches the source's
-/// boundary and none starts inside the source, the boundaries do not interact, so each
-/// (connected) source part is either wholly inside or wholly outside the target; one vertex
-/// per part decides. Returns `None` when the kernel is needed.
-fn shortcut(
-    src: &AreaOperand<'_>,
-    parts: &SourceParts,
-    prep: &PreparedTarget<'_>,
-    tgt: &AreaOperand<'_>,
-) -> Option<Outcome> {
-    let mut examined = 0usize;
-    let mut interacts = false;
-    prep.edges.visit_in(&src.bbox, |e| {
-        examined += 1;
-        if examined > SHORTCUT_MAX_EDGES
-            || src.geometry.intersects(&e.start)
-            || parts.edges.iter().any(|s| s.intersects(e))
-        {
-            interacts = true;
-            return false;
-        }
-        true
-    });
-    if interacts {
-        return None;
-    }
-    let max_x = tgt.bbox.max().x;
-    let mut inside_area = 0.0;
-    let mut all_inside = true;
-    for &(vertex, area) in &parts.parts {
-        if prep.edges.contains_point_off_boundary(vertex, max_x) {
-            inside_area += area;
-        } else {
-            all_inside = false;
-        }
-    }
-    Some(if all_inside {
-        Outcome::Piece {
-            area: parts.area,
-            covered: true,
-        }
-    } else if inside_area > 0.0 {
-        Outcome::Piece {
-            area: inside_area,
-            covered: false,
-        }
-    } else {
-        Outcome::None
-    })
 }
 
 #[cfg(test)]

@@ -1,6 +1,8 @@
 //! Topology QA of a parcel layer: overlaps between parcels (self-overlay) and gaps inside
 //! a boundary (area of the boundary not covered by any parcel).
 
+use std::borrow::Borrow;
+
 use geo::{Area, BooleanOps, BoundingRect, MultiPolygon, Polygon};
 
 use super::clip::{DefaultKernel, IntersectionAreaKernel};
@@ -27,13 +29,17 @@ pub struct OverlapReport {
 
 /// Self-overlay of a layer: every pair i < j whose interiors overlap, with the overlap area.
 /// Parcels that only share edges or corners have zero overlap and are not reported.
-pub fn self_overlaps(parcels: &[MultiPolygon<f64>], opts: &OverlayOptions) -> OverlapReport {
+/// `parcels` may be owned geometries or references (`&[&MultiPolygon]`).
+pub fn self_overlaps<G: Borrow<MultiPolygon<f64>> + Sync>(
+    parcels: &[G],
+    opts: &OverlayOptions,
+) -> OverlapReport {
     self_overlaps_with_kernel(parcels, opts, &DefaultKernel)
 }
 
 /// [`self_overlaps`] with a caller-chosen exact kernel.
-pub fn self_overlaps_with_kernel(
-    parcels: &[MultiPolygon<f64>],
+pub fn self_overlaps_with_kernel<G: Borrow<MultiPolygon<f64>> + Sync>(
+    parcels: &[G],
     opts: &OverlayOptions,
     kernel: &dyn IntersectionAreaKernel,
 ) -> OverlapReport {

@@ -23,7 +23,7 @@
 use std::cell::RefCell;
 use std::fmt;
 use std::fs::File;
-use std::io::BufReader;
+use std::io::{BufRead, BufReader};
 use std::path::Path;
 
 use geo::{Coord, LineString, MultiPolygon, Polygon};
@@ -38,7 +38,8 @@ use crate::layer::{Feature, Layer, Value};
 /// Reads a GeoJSON FeatureCollection of (Multi)Polygons.
 pub fn read_geojson(path: &Path, opts: &ReadOptions) -> Result<Layer> {
     let file = File::open(path).map_err(|e| Error::io(path, e))?;
-    let reader = BufReader::with_capacity(1 << 16, file);
+    let mut reader = BufReader::with_capacity(1 << 16, file);
+    skip_utf8_bom(&mut reader).map_err(|e| Error::io(path, e))?;
     let state = RefCell::new(ReadState {
         path,
         key_field: opts.key_field.as_deref(),
@@ -90,12 +91,22 @@ pub fn read_geojson(path: &Path, opts: &ReadOptions) -> Result<Layer> {
         f.attributes.resize(n_fields, Value::Null);
     }
     Ok(Layer {
-        source: path.to_path_buf(),
+        source: crate::model::SourceLabel::File(path.to_path_buf()),
         name: layer_name(path),
         crs,
         schema: st.schema.finish(),
         features,
     })
+}
+
+/// Skips a UTF-8 byte-order mark: RFC 8259 forbids writing one but lets parsers ignore it,
+/// and Windows tools write it (GDAL's reader accepts it too).
+fn skip_utf8_bom<R: BufRead>(reader: &mut R) -> std::io::Result<()> {
+    // A fresh buffered file reader fills with the first 64 KiB (or the whole file) at once.
+    if reader.fill_buf()?.starts_with(b"\xEF\xBB\xBF") {
+        reader.consume(3);
+    }
+    Ok(())
 }
 
 fn parse_error(path: &Path, e: &serde_json::Error) -> Error {

@@ -10,6 +10,7 @@ pub mod geojson;
 pub mod gpkg;
 #[cfg(feature = "gdal")]
 pub mod ogr;
+pub mod output_dir;
 pub mod shp;
 pub mod source;
 pub mod table;
@@ -17,13 +18,11 @@ pub mod write;
 
 use std::collections::HashMap;
 use std::path::Path;
-#[cfg(not(feature = "gdal"))]
-use std::path::PathBuf;
 
 use crate::error::{Error, Result};
-use crate::io::crs::Crs;
 pub use crate::io::source::LayerSource;
-use crate::layer::{Field, FieldKind, Layer, Value};
+use crate::model::crs::Crs;
+use crate::model::layer::{Field, FieldKind, Layer, Value};
 
 /// How to read a layer.
 #[derive(Debug, Clone, Default)]
@@ -90,8 +89,9 @@ fn read_with_gdal(source: &LayerSource, opts: &ReadOptions) -> Result<Layer> {
 
 #[cfg(not(feature = "gdal"))]
 fn read_with_gdal(source: &LayerSource, _opts: &ReadOptions) -> Result<Layer> {
+    // The label, not the text given: a connection string's password is not repeated.
     Err(Error::UnsupportedFormat {
-        path: PathBuf::from(source.label()),
+        path: source.source_label().to_path_buf(),
         supported: SUPPORTED_FORMATS.into(),
     })
 }

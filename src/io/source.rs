@@ -11,6 +11,9 @@
 use std::fmt;
 use std::path::{Path, PathBuf};
 
+use crate::model::source_label::SourceLabel;
+pub use crate::model::source_label::redact_password;
+
 /// Extensions of files (or folders, for FileGDB) that may hold several layers, so that a
 /// `:layer` suffix after them names one.
 const MULTI_LAYER_EXTENSIONS: &[&str] = &["gpkg", "gdb", "sqlite", "db", "fgb", "gml", "kml"];
@@ -20,14 +23,19 @@ const MULTI_LAYER_EXTENSIONS: &[&str] = &["gpkg", "gdb", "sqlite", "db", "fgb", 
 pub enum LayerSource {
     /// A file or folder, and the layer inside it when it holds several.
     File {
+        /// The file or folder.
         path: PathBuf,
+        /// The layer inside it, when named.
         layer: Option<String>,
     },
     /// A GDAL connection string such as `PG:dbname=… host=…` (needs the `gdal` feature), with
     /// the layer (table) to read, or an SQL statement whose result is the layer.
     Connection {
+        /// The connection string as given (it may hold a password: never print it).
         dsn: String,
+        /// The layer (table) to read, when named.
         layer: Option<String>,
+        /// An SQL statement whose result is the layer.
         sql: Option<String>,
     },
 }
@@ -126,29 +134,21 @@ impl LayerSource {
     pub fn label(&self) -> String {
         self.to_string()
     }
+
+    /// The typed label of the layer read from this source (see [`SourceLabel`]).
+    pub fn source_label(&self) -> SourceLabel {
+        match self {
+            LayerSource::File { path, layer } => SourceLabel::file(path, layer.as_deref()),
+            LayerSource::Connection { dsn, layer, sql } => {
+                SourceLabel::database(dsn, layer.as_deref(), sql.as_deref())
+            }
+        }
+    }
 }
 
 impl fmt::Display for LayerSource {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            LayerSource::File { path, layer } => {
-                write!(f, "{}", path.display())?;
-                if let Some(l) = layer {
-                    write!(f, ":{l}")?;
-                }
-                Ok(())
-            }
-            LayerSource::Connection { dsn, layer, sql } => {
-                f.write_str(&redact_password(dsn))?;
-                if let Some(l) = layer {
-                    write!(f, " layer {l}")?;
-                }
-                if let Some(s) = sql {
-                    write!(f, " sql `{s}`")?;
-                }
-                Ok(())
-            }
-        }
+        self.source_label().fmt(f)
     }
 }
 
@@ -184,22 +184,6 @@ fn is_connection_string(text: &str) -> bool {
         .iter()
         .any(|p| p.eq_ignore_ascii_case(prefix))
         && !Path::new(text).exists()
-}
-
-/// A connection string with any `password=…` value replaced by `***`, for messages.
-pub fn redact_password(dsn: &str) -> String {
-    let lower = dsn.to_ascii_lowercase();
-    let Some(start) = lower.find("password=") else {
-        return dsn.to_string();
-    };
-    let value_start = start + "password=".len();
-    let rest = &dsn[value_start..];
-    let value_len = if let Some(q) = rest.strip_prefix('\'') {
-        q.find('\'').map_or(rest.len(), |i| i + 2)
-    } else {
-        rest.find(char::is_whitespace).unwrap_or(rest.len())
-    };
-    format!("{}***{}", &dsn[..value_start], &rest[value_len..])
 }
 
 #[cfg(test)]
@@ -244,15 +228,27 @@ mod tests {
 
     #[test]
     fn passwords_are_not_shown() {
-        assert_eq!(
-            redact_password("PG:dbname=x password=secret host=h"),
-            "PG:dbname=x password=*** host=h"
-        );
-        assert_eq!(
-            redact_password("PG:password='a b' dbname=x"),
-            "PG:password=*** dbname=x"
-        );
         let s = LayerSource::parse("PG:dbname=x password=s3").with_layer(Some("t".into()));
         assert_eq!(s.to_string(), "PG:dbname=x password=*** layer t");
+    }
+
+    /// Issue 13: `password = secret2` (libpq allows spaces around `=`) and the URI form
+    /// were printed whole, e.g. in the default build's "unsupported format" error.
+    #[test]
+    fn passwords_with_spaces_or_in_uris_were_printed() {
+        for (text, secret) in [
+            ("PG:dbname=x password = secret2", "secret2"),
+            ("PG:postgresql://u:secret3@host/db", "secret3"),
+        ] {
+            let source = LayerSource::parse(text);
+            assert!(matches!(source, LayerSource::Connection { .. }), "{text}");
+            for shown in [
+                source.to_string(),
+                source.label(),
+                source.source_label().to_string(),
+            ] {
+                assert!(!shown.contains(secret), "{shown}");
+            }
+        }
     }
 }

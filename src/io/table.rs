@@ -60,7 +60,7 @@ impl<'g> OutputTable<'g> {
     pub fn from_layer(layer: &'g Layer) -> OutputTable<'g> {
         OutputTable {
             name: layer.name.clone(),
-            description: format!("copied by landpool from {}", layer.source.display()),
+            description: format!("copied by landpool from {}", layer.source),
             crs: layer.crs.clone(),
             spatial: true,
             fields: layer.schema.clone(),

@@ -52,13 +52,16 @@ pub fn write_atomic_path<F>(path: &Path, write: F) -> Result<()>
 where
     F: FnOnce(&Path) -> Result<()>,
 {
+    // A symlink stays a symlink: the file it points to is replaced.
+    let resolved = symlink_target(path);
+    let path = resolved.as_deref().unwrap_or(path);
     let dir = match path.parent() {
         Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
         _ => PathBuf::from("."),
     };
     let temp = tempfile::Builder::new()
-        .prefix(".landpool-")
-        .suffix(".tmp")
+        .prefix(&crate::io::output_dir::temp_prefix())
+        .suffix(crate::io::output_dir::TEMP_SUFFIX)
         .tempfile_in(&dir)
         .map_err(|e| Error::io(path, e))?;
     // Only the path is kept: `TempPath` deletes the file when dropped, i.e. on every early
@@ -81,6 +84,20 @@ where
         let _ = d.sync_all();
     }
     Ok(())
+}
+
+/// The path a symlink points to (relative links resolved against its folder); `None` when
+/// `path` is not a symlink.
+fn symlink_target(path: &Path) -> Option<PathBuf> {
+    let meta = std::fs::symlink_metadata(path).ok()?;
+    if !meta.file_type().is_symlink() {
+        return None;
+    }
+    let link = std::fs::read_link(path).ok()?;
+    Some(match path.parent() {
+        Some(parent) => parent.join(link),
+        None => link,
+    })
 }
 
 #[cfg(unix)]
@@ -477,7 +494,7 @@ mod tests {
         let p: Polygon<f64> =
             polygon![(x: 0.0, y: 0.0), (x: 10.5, y: 0.0), (x: 10.5, y: 10.0), (x: 0.0, y: 10.0)];
         Layer {
-            source: PathBuf::from("mem"),
+            source: "mem".into(),
             name: "squares".into(),
             crs: Some(Crs {
                 name: "EPSG:4547".into(),

@@ -13,12 +13,12 @@ mod toml_doc;
 pub mod transition;
 
 pub use capacity::{
-    Assessment, BuildingArea, DENSITY_BASE_USE, Facility, FallbackZone, ParcelInput,
-    ProjectInput, RetainedPlan, UseShare, ZoneArea, assess, counts_planned_construction_only,
+    Assessment, BuildingArea, DENSITY_BASE_USE, Facility, FallbackZone, ParcelInput, ProjectInput,
+    RetainedPlan, UseShare, ZoneArea, assess, counts_planned_construction_only,
 };
 pub use finding::{Finding, FindingCode, Severity};
 pub use rules::{Method, Provenance, RuleSet, RuleValue, Sourced, Status};
-pub use rules2018::{Assessment2018, ProjectInput2018, assess_2018};
+pub use rules2018::{Assessment2018, Parcel2018, ProjectInput2018, assess_2018};
 pub use siting::{
     Allocation, AllocationInput, OffsiteConversion, ProposedSite, SiteAllocation, SiteFit,
     SiteLocation, SitingRules, allocate, offsite_rights, site_fit,

@@ -5,7 +5,8 @@
 use serde::{Deserialize, Serialize};
 
 use super::capacity::Facility;
-use super::rules::{Method, RuleSet, RuleValue, Sourced, Status};
+use super::rules::{Method, RuleSet, RuleValue, Rules2018, Sourced, Status};
+use super::tenure::TenureClass;
 use super::{Finding, FindingCode, Severity, UsedValues, check_nonneg, policy_err};
 
 /// Everything the 2018 computation needs.
@@ -24,6 +25,19 @@ pub struct ProjectInput2018 {
     pub shared_ratio: f64,
     #[serde(default)]
     pub facilities: Vec<Facility>,
+    /// The parcels inside the project, for the counted set of the 2018 rules.
+    #[serde(default)]
+    pub parcels: Vec<Parcel2018>,
+}
+
+/// One parcel inside the project, as the 2018 rules see it: its tenure decides whether the
+/// rules count it (their scope, [`Rules2018::counts_tenure`]).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Parcel2018 {
+    /// Printable parcel id.
+    pub id: String,
+    /// Tenure class (土地权益类型).
+    pub tenure: TenureClass,
 }
 
 /// Result of the 2018 computation.
@@ -56,6 +70,10 @@ pub struct Assessment2018 {
     pub holders_m2: f64,
     /// base + facility + shared, m².
     pub planned_floor_area_m2: f64,
+    /// Ids of the parcels the 2018 rules count, in input order (the on-site land price is
+    /// taken over them). Listed per parcel in the parcel table, not in this section.
+    #[serde(skip)]
+    pub counted_parcels: Vec<String>,
     pub findings: Vec<Finding>,
     pub warnings: Vec<String>,
     pub rule_values_used: Vec<RuleValue>,
@@ -74,6 +92,15 @@ pub fn eligible_2018(rules: &RuleSet, contiguous_areas: &[f64]) -> crate::Result
         largest >= r.min_contiguous_unfinished_area_m2.value,
         largest,
     ))
+}
+
+/// The counted set of the 2018 rules: the parcels whose tenure they count, in input order.
+pub fn counted_parcels(rules: &Rules2018, parcels: &[Parcel2018]) -> Vec<String> {
+    parcels
+        .iter()
+        .filter(|p| rules.counts_tenure(p.tenure))
+        .map(|p| p.id.clone())
+        .collect()
 }
 
 /// Runs the 2018 computation. An ineligible project is reported (eligible = false, finding),
@@ -155,6 +182,7 @@ pub fn assess_2018(rules: &RuleSet, input: &ProjectInput2018) -> crate::Result<A
         government_buyback_m2: shared * buyback,
         holders_m2: shared * (1.0 - buyback),
         planned_floor_area_m2: base + facility + shared,
+        counted_parcels: counted_parcels(r, &input.parcels),
         findings,
         warnings,
         rule_values_used,

@@ -319,7 +319,12 @@ mod tests {
         let refused = allocate(&input(&sites, false)).unwrap();
         assert_eq!(refused.fit.inside_m2, 0.0);
         assert_eq!(refused.sites[0].shortfall_taken_m2, 0.0);
-        assert!(refused.findings.iter().any(|f| f.code == "retained_land_unplaced"));
+        assert!(
+            refused
+                .findings
+                .iter()
+                .any(|f| f.code == "retained_land_unplaced")
+        );
         let allowed = allocate(&input(&sites, true)).unwrap();
         assert_eq!(allowed.fit.inside_m2, 4_000.0);
         assert_eq!(allowed.sites[0].shortfall_taken_m2, 2_000.0);

@@ -403,6 +403,11 @@ impl ProjectFile {
     /// Parses project-file text; `path` is used for messages and to resolve relative paths.
     pub fn from_toml_str(text: &str, path: &Path) -> Result<ProjectFile> {
         let mut file: ProjectFile = parse_toml(text, path)?;
+        crate::project::validate::into_error(
+            crate::project::validate::check_project_file(&file),
+            path,
+            text,
+        )?;
         file.path = path.to_path_buf();
         file.base_dir = path
             .parent()

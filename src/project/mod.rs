@@ -11,6 +11,7 @@
 pub mod config;
 pub mod measure;
 pub mod siting;
+pub mod validate;
 
 use std::path::{Path, PathBuf};
 
@@ -130,9 +131,23 @@ pub struct RuleSets {
 impl RuleSets {
     /// Loads the rule-set files a project (or district) file names.
     pub fn load(config: &ProjectFile) -> Result<RuleSets> {
+        let load = |key: &str, rel: &Path| {
+            let path = config.resolve(rel);
+            RuleSet::load(&path).map_err(|e| match e {
+                // A missing or unreadable rule-set file: say which key of which file named it.
+                Error::Io { source, .. } => Error::Config {
+                    path: config.path.clone(),
+                    line: None,
+                    column: None,
+                    key: format!("rule_sets.{key}"),
+                    message: format!("cannot read the rule set {}: {source}", path.display()),
+                },
+                other => other,
+            })
+        };
         Ok(RuleSets {
-            new: RuleSet::load(config.resolve(&config.rule_sets.new))?,
-            rules_2018: RuleSet::load(config.resolve(&config.rule_sets.rules_2018))?,
+            new: load("new", &config.rule_sets.new)?,
+            rules_2018: load("rules_2018", &config.rule_sets.rules_2018)?,
         })
     }
 }
@@ -197,11 +212,7 @@ pub fn assess_loaded(
         Computation::Rules2018(a) => (
             a.retained_land_area_m2,
             a.base_floor_area_m2,
-            m.inside
-                .iter()
-                .filter(|p| rules.rules_2018.counts_tenure(p.tenure))
-                .map(|p| p.parcel_id.clone())
-                .collect(),
+            a.counted_parcels.clone(),
         ),
     };
     let siting = siting::site_project(&config, &layers, &m, required, rights, &counted)?;
@@ -261,7 +272,7 @@ fn resolve_project_facts(
         let date = v
             .and_then(crate::Value::as_date)
             .ok_or_else(|| Error::Feature {
-                path: boundary_layer.source.clone(),
+                path: boundary_layer.source.to_path_buf(),
                 feature: boundary_layer.feature_ref(boundary).to_string(),
                 message: format!(
                     "no entered-plan date (纳入年度计划日期): attribute `{}` is {}; give it as \
@@ -438,6 +449,12 @@ pub fn load_layers(config: &ProjectFile) -> Result<ProjectLayers> {
         summaries,
     };
     check_same_crs(&layers)?;
+    let text = std::fs::read_to_string(&config.path).unwrap_or_default();
+    validate::into_error(
+        validate::check_fields(&config.fields, &layers),
+        &config.path,
+        &text,
+    )?;
     Ok(layers)
 }
 
@@ -463,7 +480,7 @@ fn check_unique_keys(layer: &Layer, field: &str) -> Result<()> {
     }
     let shown: Vec<&str> = repeats.iter().take(20).map(String::as_str).collect();
     Err(Error::Feature {
-        path: layer.source.clone(),
+        path: layer.source.to_path_buf(),
         feature: format!("{} repeated id(s)", repeats.len()),
         message: format!(
             "`{field}` must be unique (each id names one feature in the report): {}{}; merge \
@@ -509,13 +526,13 @@ fn check_same_crs(layers: &ProjectLayers) -> Result<()> {
                     .map_or_else(|| "none".to_string(), |c| c.name.clone())
             };
             return Err(Error::Crs {
-                path: other.source.clone(),
+                path: other.source.to_path_buf(),
                 message: format!(
                     "CRS {} differs from the parcels' CRS {} ({}); set [input] to_crs so \
                      that every layer is brought to one projected CRS",
                     name(other),
                     name(reference),
-                    reference.source.display()
+                    reference.source
                 ),
             });
         }

@@ -18,11 +18,10 @@ use crate::geom::aggregate::area_weighted_mean;
 use crate::geom::overlay::{OverlayOptions, overlay_areas};
 use crate::geom::placement::{Placement, place_sites};
 use crate::geom::topology::self_overlaps;
-use crate::layer::Value;
 use crate::layer::Layer;
+use crate::layer::Value;
 use crate::policy::siting::{
-    AllocationInput, OffsiteConversion, ProposedSite, SiteFit, SiteLocation, SitingRules,
-    allocate,
+    AllocationInput, OffsiteConversion, ProposedSite, SiteFit, SiteLocation, SitingRules, allocate,
 };
 use crate::policy::tenure::TenureClass;
 use crate::policy::{Finding, FindingCode, Severity};
@@ -175,7 +174,7 @@ fn place_rows(
     for (k, &i) in mine.indices.iter().enumerate() {
         let f = &sites.features[i];
         let p = placements[k].clone().map_err(|message| Error::Feature {
-            path: sites.source.clone(),
+            path: sites.source.to_path_buf(),
             feature: sites.feature_ref(f).to_string(),
             message: format!("retained-land site: {message}"),
         })?;
@@ -253,7 +252,7 @@ fn check_no_overlaps(
         })
         .collect();
     Err(Error::Feature {
-        path: sites.source.clone(),
+        path: sites.source.to_path_buf(),
         feature: format!("{} pair(s) of retained-land sites", overlaps.len()),
         message: format!(
             "sites overlap, so the same land would be counted twice: {}",

@@ -8,6 +8,7 @@ use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
 use crate::io::gpkg::write_gpkg;
+use crate::io::output_dir::StagedDir;
 use crate::io::source::{LayerSource, redact_password};
 use crate::io::write::{write_csv, write_json_pretty, write_table_geojson};
 use crate::layer::Layer;
@@ -102,10 +103,16 @@ fn write_database(dsn: &str, _prefix: &str, _run: &ProjectRun) -> Result<()> {
 }
 
 /// Writes report.json, parcels.csv, parcels.geojson, sites.geojson (when the project has
-/// sites) and results.gpkg (all tables in one GeoPackage) into `dir` (created if needed).
-/// Each file is written atomically.
+/// sites) and results.gpkg (all tables in one GeoPackage) into the folder `dir`, which is
+/// replaced as a whole ([`StagedDir`]): it holds the old run or this one, never a mix.
 pub fn write_outputs(dir: &Path, run: &ProjectRun) -> Result<()> {
-    std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
+    let staged = StagedDir::begin(dir)?;
+    write_output_files(staged.path(), run)?;
+    staged.commit()
+}
+
+/// The files of [`write_outputs`], written into `dir`.
+fn write_output_files(dir: &Path, run: &ProjectRun) -> Result<()> {
     write_report_json(&dir.join("report.json"), &run.report)?;
     write_parcels_csv(&dir.join("parcels.csv"), &run.report.parcels)?;
     let tables = tables::project_tables(run);

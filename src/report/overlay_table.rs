@@ -100,7 +100,7 @@ impl TargetGroups {
                 .get(field)
                 .and_then(Value::as_text)
                 .ok_or_else(|| Error::Feature {
-                    path: layer.source.clone(),
+                    path: layer.source.to_path_buf(),
                     feature: layer.feature_ref(f).to_string(),
                     message: format!("`{attribute}` is null; every target needs a --by value"),
                 })?;
@@ -171,7 +171,7 @@ impl TargetGroups {
 
 fn field_index(layer: &Layer, name: &str) -> Result<usize> {
     layer.field_index(name).ok_or_else(|| Error::Feature {
-        path: layer.source.clone(),
+        path: layer.source.to_path_buf(),
         feature: "(schema)".into(),
         message: format!(
             "attribute `{name}` not found; fields are: {}",
@@ -343,7 +343,7 @@ fn numeric_column(layer: &Layer, name: &str) -> Result<Vec<f64>> {
         .map(|f| match f.attributes.get(i) {
             None | Some(Value::Null) => Ok(f64::NAN),
             Some(v) => v.as_f64().ok_or_else(|| Error::Feature {
-                path: layer.source.clone(),
+                path: layer.source.to_path_buf(),
                 feature: layer.feature_ref(f).to_string(),
                 message: format!("`{name}` = {v} is not a number"),
             }),
@@ -546,7 +546,7 @@ mod tests {
 
     fn layer(name: &str, field: &str, values: Vec<Value>, geoms: Vec<MultiPolygon<f64>>) -> Layer {
         Layer {
-            source: PathBuf::from(format!("{name}.geojson")),
+            source: crate::model::SourceLabel::Memory(format!("{name}.geojson")),
             name: name.into(),
             crs: None,
             schema: vec![Field {

@@ -5,6 +5,7 @@ use geo::Coord;
 
 use super::SynthOptions;
 use super::rng::Rng;
+pub use super::tenure_classes::{GYCR, LAND_USES, TENURE_CLASSES, TenureClass};
 
 /// Parcel lattice spacing in metres (cells of ~2,500 m²; split halves ~1,250, merged ~5,000).
 pub const CELL_SIZE_M: f64 = 50.0;
@@ -32,7 +33,7 @@ const P_ZONE_ATTR: u64 = 11;
 const P_PRICE_VERTEX: u64 = 12;
 const P_PRICE_ATTR: u64 = 13;
 const P_PROJECT: u64 = 14;
-const P_SITE: u64 = 15;
+pub(crate) const P_SITE: u64 = 15;
 const P_DISTRICT: u64 = 16;
 pub(crate) const P_DEFECT: u64 = 17;
 
@@ -144,73 +145,6 @@ pub fn octagon_dirs() -> [Coord; 8] {
     ]
     .map(|(x, y)| Coord { x, y })
 }
-
-/// One land-tenure class (权属类型) of the synthetic parcels.
-#[derive(Debug, Clone, Copy)]
-pub struct TenureClass {
-    pub code: &'static str,
-    /// The Chinese label written as `tenure_name`.
-    pub name: &'static str,
-    /// Share of the district's parcels, roughly.
-    pub frequency: f64,
-    /// Weights of land use residential / industrial / commercial.
-    pub use_weights: [f64; 3],
-}
-
-/// The tenure codes used by the generator, with their Chinese names and frequencies.
-pub const TENURE_CLASSES: [TenureClass; 8] = [
-    TenureClass {
-        code: "FNGS",
-        name: "非农建设用地（工商）",
-        frequency: 0.14,
-        use_weights: [0.35, 0.0, 0.65],
-    },
-    TenureClass {
-        code: "FNGY",
-        name: "非农建设用地（工业）",
-        frequency: 0.16,
-        use_weights: [0.0, 1.0, 0.0],
-    },
-    TenureClass {
-        code: "WWS",
-        name: "未完善征（转）地补偿手续用地",
-        frequency: 0.20,
-        use_weights: [0.4, 0.5, 0.1],
-    },
-    TenureClass {
-        code: "ZDFH",
-        name: "征地返还用地",
-        frequency: 0.05,
-        use_weights: [0.3, 0.3, 0.4],
-    },
-    TenureClass {
-        code: "JWC",
-        name: "旧屋村用地",
-        frequency: 0.08,
-        use_weights: [1.0, 0.0, 0.0],
-    },
-    TenureClass {
-        code: "YZWC",
-        name: "已征未完善出让手续用地",
-        frequency: 0.07,
-        use_weights: [0.2, 0.7, 0.1],
-    },
-    TenureClass {
-        code: "GYCR",
-        name: "国有已出让用地",
-        frequency: 0.22,
-        use_weights: [0.3, 0.5, 0.2],
-    },
-    TenureClass {
-        code: "GYCB",
-        name: "国有储备用地",
-        frequency: 0.08,
-        use_weights: [0.2, 0.5, 0.3],
-    },
-];
-
-pub const GYCR: usize = 6;
-pub const LAND_USES: [&str; 3] = ["residential", "industrial", "commercial"];
 
 /// A project boundary (项目范围) in plan form.
 #[derive(Debug, Clone)]
@@ -412,88 +346,6 @@ impl Plan {
         }
         out
     }
-
-    /// Retained-land sites (留用土地): per project 1–3 rotated rectangles, inside their
-    /// project except one outside (project 1) and one straddling (the last project).
-    pub fn retained_sites(&self) -> Vec<SiteSpec> {
-        let n = self.projects.len();
-        let dirs = octagon_dirs();
-        let [x0, y0, x1, y1] = self.bounds();
-        let mut out = Vec::new();
-        for (p, shape) in self.projects.iter().enumerate() {
-            let mut r = Rng::keyed(self.opts.seed, P_SITE, p as u64, 0);
-            let mut placements = vec![Placement::Inside; 1 + r.int(0, 2) as usize];
-            if n == 1 {
-                placements = vec![Placement::Inside, Placement::Straddling, Placement::Outside];
-            } else if p == 0 {
-                placements.truncate(2);
-                placements.resize(2, Placement::Inside);
-                placements[1] = Placement::Outside;
-            } else if p == n - 1 {
-                placements.truncate(2);
-                placements.resize(2, Placement::Inside);
-                placements[1] = Placement::Straddling;
-            }
-            let start = r.int(0, 7) as usize;
-            for (k, placement) in placements.into_iter().enumerate() {
-                let rad = shape.radius;
-                let w = rad * r.range(0.15, 0.3);
-                let h = rad * r.range(0.1, 0.22);
-                let ux = r.range(-1.0, 1.0);
-                let uy = r.range(0.2, 1.0);
-                let len = (ux * ux + uy * uy).sqrt();
-                let u = Coord {
-                    x: ux / len,
-                    y: uy / len,
-                };
-                let use_idx = r.weighted(&[0.6, 0.25, 0.15]);
-                let centre = match placement {
-                    Placement::Inside => shape.centre + dirs[(start + 2 * k) % 8] * (0.3 * rad),
-                    Placement::Straddling => {
-                        let m = (start + 1) % 8;
-                        let (a, b) = (shape.ring[m], shape.ring[m + 1]);
-                        (a + b) / 2.0
-                    }
-                    Placement::Outside => {
-                        // The first direction whose site stays inside the district.
-                        let margin = 0.2 * rad;
-                        (0..8)
-                            .map(|t| shape.centre + dirs[(start + t) % 8] * (1.35 * rad))
-                            .find(|c| {
-                                c.x - margin > x0
-                                    && c.x + margin < x1
-                                    && c.y - margin > y0
-                                    && c.y + margin < y1
-                            })
-                            .unwrap_or(shape.centre + dirs[start] * (1.35 * rad))
-                    }
-                };
-                let v = Coord { x: -u.y, y: u.x };
-                let (a, b) = (u * (w / 2.0), v * (h / 2.0));
-                let ring: Vec<Coord> = [
-                    centre - a - b,
-                    centre + a - b,
-                    centre + a + b,
-                    centre - a + b,
-                    centre - a - b,
-                ]
-                .iter()
-                .map(|c| Coord {
-                    x: mm(c.x),
-                    y: mm(c.y),
-                })
-                .collect();
-                out.push(SiteSpec {
-                    project: p,
-                    number: k + 1,
-                    ring,
-                    land_use: ["residential", "industrial", "commercial"][use_idx],
-                    placement,
-                });
-            }
-        }
-        out
-    }
 }
 
 /// One density-zone cell.
@@ -504,33 +356,6 @@ pub struct ZoneCell {
     pub ring: Vec<Coord>,
     pub density: i64,
     pub metro_500m: bool,
-}
-
-/// Where the generator put a retained-land site relative to its project.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Placement {
-    Inside,
-    Outside,
-    Straddling,
-}
-
-impl Placement {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Placement::Inside => "inside",
-            Placement::Outside => "outside",
-            Placement::Straddling => "straddling",
-        }
-    }
-}
-
-#[derive(Debug, Clone)]
-pub struct SiteSpec {
-    pub project: usize,
-    pub number: usize,
-    pub ring: Vec<Coord>,
-    pub land_use: &'static str,
-    pub placement: Placement,
 }
 
 /// Jittered octagons, one per slot of a coarse grid of the district, so they never overlap;

@@ -30,7 +30,6 @@ pub struct FunctionSummary {
     pub uses: Vec<FunctionUse>,
 }
 
-
 /// Function coefficient `1 / Σ (s_u / f_u)` and the 取值比例 `k_u` of a use mix [N 表1].
 /// Shares must add up to 1. Rights floor area per use is left at 0 (filled by [`super::assess`]).
 pub fn function_coefficient(
@@ -164,4 +163,3 @@ pub(super) fn mix_findings(
         ));
     }
 }
-

@@ -100,7 +100,6 @@ pub struct RetainedPlan {
     pub near_metro: bool,
 }
 
-
 /// Everything the 2022 computation needs.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ProjectInput {

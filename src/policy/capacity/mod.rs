@@ -8,6 +8,7 @@
 //! Retained-land siting is [`crate::policy::siting`].
 
 mod coefficients;
+mod density;
 mod function;
 mod input;
 mod retained;
@@ -20,9 +21,9 @@ use super::rules::{Method, RuleSet, RuleValue, Status};
 use super::{Finding, UsedValues};
 
 pub use coefficients::{
-    BuildingSummary, BuildingUseShare, ClassArea, CountedParcel, DensitySummary, ExcludedParcel,
-    TermDetail, ZoneShare, counts_planned_construction_only,
+    ClassArea, CountedParcel, ExcludedParcel, TermDetail, counts_planned_construction_only,
 };
+pub use density::{BuildingSummary, BuildingUseShare, DensitySummary, ZoneShare};
 pub use function::{FunctionSummary, FunctionUse, UsedSink, function_coefficient};
 pub use input::{
     BuildingArea, Facility, FallbackZone, ParcelInput, ProjectInput, RetainedPlan, UseShare,
@@ -74,7 +75,6 @@ pub struct Assessment {
 /// Relative tolerance for sums of measured areas and shares.
 pub(crate) const REL_TOL: f64 = 1e-6;
 
-
 /// Runs the 2022 draft computation.
 pub fn assess(rules: &RuleSet, input: &ProjectInput) -> crate::Result<Assessment> {
     rules.rules_2022()?;
@@ -84,7 +84,7 @@ pub fn assess(rules: &RuleSet, input: &ProjectInput) -> crate::Result<Assessment
 
     let land = coefficients::counted_land(rules, input, &mut used, &mut warnings)?;
     let land_rights = coefficients::land_rights(&land.parcels, land.area_m2);
-    let density = coefficients::density_base(
+    let density = density::density_base(
         rules,
         input,
         &land.inputs,
@@ -92,7 +92,7 @@ pub fn assess(rules: &RuleSet, input: &ProjectInput) -> crate::Result<Assessment
         &mut used,
         &mut warnings,
     )?;
-    let buildings = coefficients::building_rights(
+    let buildings = density::building_rights(
         rules,
         input,
         &land.inputs,
@@ -114,7 +114,8 @@ pub fn assess(rules: &RuleSet, input: &ProjectInput) -> crate::Result<Assessment
     let facility = shared::facility_floor_area(&input.facilities)?;
     let shared = shared::shared_floor_area(rules, input, rights, &mut used, &mut findings)?;
     let planned = rights + facility + shared.floor_area_m2;
-    let retained = retained::retained_land(rules, &input.retained, planned, &mut used, &mut findings)?;
+    let retained =
+        retained::retained_land(rules, &input.retained, planned, &mut used, &mut findings)?;
 
     let rule_values_used = used.records(rules);
     let illustrative_values_used = rule_values_used

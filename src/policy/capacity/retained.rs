@@ -20,7 +20,6 @@ pub struct RetainedSummary {
     pub retained_land_area_m2: f64,
 }
 
-
 /// Retained-land area = planned floor area / planned FAR, with the FAR findings.
 pub(super) fn retained_land(
     rules: &RuleSet,
@@ -86,4 +85,3 @@ pub(super) fn retained_land(
         retained_land_area_m2: planned / far,
     })
 }
-

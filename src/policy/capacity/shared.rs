@@ -26,7 +26,6 @@ pub struct SharedSummary {
     pub shared_ownership_m2: f64,
 }
 
-
 /// Facility floor area (配套容积): the sum of the plan's facilities, m².
 pub(super) fn facility_floor_area(facilities: &[Facility]) -> crate::Result<f64> {
     let mut facility = 0.0;
@@ -96,4 +95,3 @@ pub(super) fn shared_floor_area(
         shared_ownership_m2: floor * used.take(&d.shared_ownership),
     })
 }
-

@@ -13,8 +13,6 @@ use std::path::Path;
 
 use serde::Serialize;
 
-use super::capacity::DENSITY_BASE_USE;
-use super::tenure::TenureClass;
 use super::toml_doc::{Doc, Tbl};
 use crate::Error;
 
@@ -40,7 +38,6 @@ pub struct RuleSet {
     pub rules: MethodRules,
     values: Vec<RuleValue>,
 }
-
 
 impl RuleSet {
     /// Reads and validates a rule set from a file.

@@ -6,8 +6,8 @@ use std::collections::BTreeMap;
 use chrono::NaiveDate;
 
 use super::model::{
-    Combination, Disposition, FunctionMixRules, IntensityBand, Rules2022, SharedRules,
-    TenureCoef, TermUse,
+    Combination, Disposition, FunctionMixRules, IntensityBand, Rules2022, SharedRules, TenureCoef,
+    TermUse,
 };
 use super::provenance::{Provenance, Sourced, Status};
 use crate::policy::tenure::TenureClass;
@@ -377,4 +377,3 @@ fn read_intensity<'i>(doc: &mut Doc<'i>, root: &Tbl<'_, 'i>) -> crate::Result<Ve
     }
     Ok(bands)
 }
-

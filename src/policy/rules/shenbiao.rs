@@ -7,6 +7,7 @@ use std::ops::RangeInclusive;
 use serde::Serialize;
 
 use super::provenance::Sourced;
+use crate::policy::capacity::DENSITY_BASE_USE;
 use crate::policy::toml_doc::{Doc, Tbl};
 
 /// 深标 FAR table of one density zone (密度分区).
@@ -42,6 +43,17 @@ impl Shenbiao {
             return Some(c);
         }
         z.cap.get(use_key)
+    }
+
+    /// The 深标 use whose base FAR is the density base FAR of the rights formula \[N\]
+    /// (住宅, `residential`): the use every density-zone weighting reads.
+    pub fn density_base_use(&self) -> &'static str {
+        DENSITY_BASE_USE
+    }
+
+    /// The density base FAR of a zone: the base FAR of [`Shenbiao::density_base_use`].
+    pub fn density_base_far(&self, zone: u8) -> Option<&Sourced<f64>> {
+        self.base_far(zone, self.density_base_use())
     }
 
     /// The density zones the table declares, ascending.

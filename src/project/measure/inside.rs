@@ -1,0 +1,263 @@
+//! The parcels inside the project, each with every figure the policy engine needs.
+
+use std::collections::BTreeMap;
+
+use geo::MultiPolygon;
+use serde::Serialize;
+
+use super::boundary::{ClippedParcels, InsideCut};
+use super::{Notes, feature_error, parcel_label, truthy};
+use crate::Result;
+use crate::geom::contiguity::{ContiguityOptions, contiguous_components};
+use crate::geom::overlay::{OverlayOptions, overlay_areas};
+use crate::geom::topology::self_overlaps;
+use crate::layer::{Layer, Value};
+use crate::policy::capacity::{BuildingArea, ZoneArea};
+use crate::policy::tenure::TenureClass;
+use crate::policy::{Finding, FindingCode, Severity};
+use crate::project::config::ProjectFile;
+
+/// One parcel inside the project, as measured.
+#[derive(Debug, Clone, Serialize)]
+pub struct InsideParcel {
+    /// The parcel id attribute, or `file#index` when there is none.
+    pub parcel_id: String,
+    /// Position of the feature in the parcel layer.
+    pub feature_index: usize,
+    /// Tenure class (权属类型).
+    pub tenure: TenureClass,
+    /// Planar area of the whole parcel, m².
+    pub area_m2: f64,
+    /// Area inside the project boundary, m².
+    pub area_inside_m2: f64,
+    /// Area inside the planned-construction-land layer (only for the classes it limits).
+    pub area_in_planned_construction_m2: Option<f64>,
+    /// Legal (registered) area from the parcel attributes, m², when given.
+    pub legal_area_m2: Option<f64>,
+    /// Land use attribute.
+    pub land_use: Option<String>,
+    /// Grant date (出让日期) attribute.
+    pub grant_date: Option<chrono::NaiveDate>,
+    /// Grant term (出让年限) attribute, years.
+    pub term_years: Option<f64>,
+    /// The parcel (or the whole project) is a major project (重大项目).
+    pub in_major_project: bool,
+    /// Inside area per density zone.
+    pub zones: Vec<ZoneArea>,
+    /// Inside area no density zone covers, m².
+    pub uncovered_m2: f64,
+    /// Existing floor area on the inside part, by building use.
+    pub buildings: Vec<BuildingArea>,
+    /// The boundary cuts the parcel (only part of it is inside).
+    pub cut_by_boundary: bool,
+}
+
+/// The tenure classes whose land counts only inside the planned construction land
+/// (policy.md §2). The one place to switch to
+/// `policy::capacity::counts_planned_construction_only` once that is public.
+fn limited_by_planned_construction_land(c: TenureClass) -> bool {
+    matches!(
+        c,
+        TenureClass::UnfinishedRequisition | TenureClass::RequisitionedUngranted
+    )
+}
+
+/// Area of each inside part within the planned construction land, when that layer is
+/// given.
+pub(super) fn planned_construction_areas(
+    planned: Option<&Layer>,
+    inside_geoms: &[MultiPolygon<f64>],
+    opts: &OverlayOptions,
+) -> Option<Vec<f64>> {
+    let pcl = planned?;
+    let g: Vec<&MultiPolygon<f64>> = pcl.features.iter().map(|f| &f.geometry).collect();
+    let t = overlay_areas(inside_geoms, &g, opts);
+    let mut a = vec![0.0; inside_geoms.len()];
+    for p in &t.pieces {
+        a[p.source] += p.area;
+    }
+    Some(a)
+}
+
+/// What the earlier steps measured per inside part (every slice aligned with the cuts).
+pub(super) struct PartFigures<'a> {
+    /// Tenure class.
+    pub(super) tenure: &'a [TenureClass],
+    /// Area by density zone number, m².
+    pub(super) zone_areas: &'a [BTreeMap<u8, f64>],
+    /// Existing floor area by building use, m².
+    pub(super) floor: &'a [BTreeMap<String, f64>],
+    /// Area within the planned construction land, m², when that layer is given.
+    pub(super) planned_construction: Option<&'a [f64]>,
+}
+
+/// The inside parcels and which of them hold land no density zone covers.
+pub(super) struct InsideParcels {
+    /// Aligned with the cuts.
+    pub(super) parcels: Vec<InsideParcel>,
+    /// Positions (in `parcels`) of the parcels with uncovered land.
+    pub(super) uncovered_parts: Vec<usize>,
+}
+
+/// Assembles the inside parcels from the cut and the per-part figures.
+pub(super) fn assemble(
+    config: &ProjectFile,
+    parcels: &Layer,
+    clip: &ClippedParcels,
+    figures: &PartFigures<'_>,
+    opts: &OverlayOptions,
+    notes: &mut Notes,
+) -> Result<InsideParcels> {
+    let mut inside = Vec::with_capacity(clip.cuts.len());
+    let mut uncovered_parts = Vec::new();
+    for k in 0..clip.cuts.len() {
+        let parcel = inside_parcel(config, parcels, clip, k, figures, opts, notes)?;
+        if parcel.uncovered_m2 > 0.0 {
+            uncovered_parts.push(k);
+        }
+        inside.push(parcel);
+    }
+    Ok(InsideParcels {
+        parcels: inside,
+        uncovered_parts,
+    })
+}
+
+/// The inside parcel of cut `k`, with its figures.
+fn inside_parcel(
+    config: &ProjectFile,
+    parcels: &Layer,
+    clip: &ClippedParcels,
+    k: usize,
+    figures: &PartFigures<'_>,
+    opts: &OverlayOptions,
+    notes: &mut Notes,
+) -> Result<InsideParcel> {
+    let fields = &config.fields;
+    let cut = &clip.cuts[k];
+    let f = &parcels.features[cut.source];
+    let tenure = figures.tenure[k];
+    let zones: Vec<ZoneArea> = figures.zone_areas[k]
+        .iter()
+        .map(|(z, a)| ZoneArea {
+            zone: *z,
+            area_m2: *a,
+        })
+        .collect();
+    let uncovered = uncovered_area(parcels, cut, &zones, opts.sliver_floor, notes);
+    let planned = figures
+        .planned_construction
+        .filter(|_| limited_by_planned_construction_land(tenure))
+        .map(|a| a[k]);
+    let buildings: Vec<BuildingArea> = figures.floor[k]
+        .iter()
+        .map(|(u, a)| BuildingArea {
+            building_use: u.clone(),
+            floor_area_m2: *a,
+        })
+        .collect();
+    let legal = parcels
+        .attr(f, &fields.legal_area)
+        .filter(|v| !v.is_null())
+        .map(|v| {
+            v.as_f64().ok_or_else(|| {
+                feature_error(
+                    parcels,
+                    f,
+                    format!("attribute `{}` is not a number: {v:?}", fields.legal_area),
+                )
+            })
+        })
+        .transpose()?;
+    Ok(InsideParcel {
+        parcel_id: parcel_label(parcels, f),
+        feature_index: f.index,
+        tenure,
+        area_m2: clip.source_areas[cut.source],
+        area_inside_m2: cut.area_m2,
+        area_in_planned_construction_m2: planned,
+        legal_area_m2: legal,
+        land_use: parcels.attr(f, &fields.land_use).and_then(Value::as_text),
+        grant_date: parcels.attr(f, &fields.grant_date).and_then(Value::as_date),
+        term_years: parcels.attr(f, &fields.term_years).and_then(Value::as_f64),
+        in_major_project: config.project.major_project.unwrap_or(false)
+            || truthy(parcels.attr(f, &fields.major_project)),
+        zones,
+        uncovered_m2: uncovered,
+        buildings,
+        cut_by_boundary: !cut.covered,
+    })
+}
+
+/// Inside area no density zone covers (0 below the sliver floor). Zones covering more than
+/// the part are an overlap of zones: a finding, and no uncovered area.
+fn uncovered_area(
+    parcels: &Layer,
+    cut: &InsideCut,
+    zones: &[ZoneArea],
+    sliver_floor: f64,
+    notes: &mut Notes,
+) -> f64 {
+    let covered: f64 = zones.iter().map(|z| z.area_m2).sum();
+    // The inside part was cut with snap-rounding BooleanOps; its zone pieces may sum
+    // to its area plus a rounding residue, which is not an overlap.
+    if covered > cut.area_m2 * (1.0 + 1e-6) + sliver_floor {
+        notes.findings.push(Finding {
+            code: FindingCode::DensityZonesOverlap,
+            severity: Severity::Warning,
+            message: format!(
+                "parcel {}: density zones overlap on it ({covered:.3} m² of zones on \
+                 {:.3} m²); the base FAR weights each zone by its own area",
+                parcel_label(parcels, &parcels.features[cut.source]),
+                cut.area_m2
+            ),
+            values: BTreeMap::from([
+                ("zone_area_m2".to_string(), covered),
+                ("area_inside_m2".to_string(), cut.area_m2),
+            ]),
+        });
+        return 0.0;
+    }
+    let u = cut.area_m2 - covered;
+    if u > sliver_floor { u } else { 0.0 }
+}
+
+/// Overlapping parcels would count the same land twice: each overlap is a finding.
+pub(super) fn overlap_findings(
+    inside: &[InsideParcel],
+    inside_geoms: &[MultiPolygon<f64>],
+    opts: &OverlayOptions,
+    notes: &mut Notes,
+) {
+    for o in &self_overlaps(inside_geoms, opts).overlaps {
+        let (a, b) = (&inside[o.a].parcel_id, &inside[o.b].parcel_id);
+        notes.findings.push(Finding {
+            code: FindingCode::ParcelsOverlap,
+            severity: Severity::Violation,
+            message: format!(
+                "parcels {a} and {b} overlap by {:.3} m² inside the project: that land is \
+                 counted twice until the ownership conflict is resolved",
+                o.area
+            ),
+            values: BTreeMap::from([("overlap_m2".to_string(), o.area)]),
+        });
+    }
+}
+
+/// 2018 eligibility: areas of the contiguous groups (连片) of unfinished-requisition land
+/// inside the project.
+pub(super) fn contiguous_unfinished_areas(
+    inside: &[InsideParcel],
+    inside_geoms: &[MultiPolygon<f64>],
+) -> Vec<f64> {
+    let unfinished: Vec<&MultiPolygon<f64>> = inside_geoms
+        .iter()
+        .zip(inside)
+        .filter(|(_, p)| p.tenure == TenureClass::UnfinishedRequisition)
+        .map(|(g, _)| g)
+        .collect();
+    contiguous_components(&unfinished, &ContiguityOptions::default())
+        .into_iter()
+        .map(|c| c.area)
+        .collect()
+}
