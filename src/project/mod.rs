@@ -179,7 +179,11 @@ pub fn assess_loaded(
     )
     .map_err(|e| in_file(&config.path, "project.rules", e))?;
 
-    let m = measure::measure(&config, &layers)?;
+    let chosen_rules = match decision.chosen {
+        RuleChoice::New => new_rules,
+        RuleChoice::Rules2018 => &rules.rules_2018,
+    };
+    let m = measure::measure(&config, &layers, &chosen_rules.shenbiao)?;
 
     let (computation, mut findings, mut warnings, mut not_official) = match decision.chosen {
         RuleChoice::New => {

@@ -95,7 +95,8 @@ pub(super) struct CountedLand<'a> {
 
 /// Whether one parcel counts.
 enum Verdict {
-    Counted(CountedParcel),
+    // Boxed: a counted parcel carries its provenance and is much larger than an exclusion.
+    Counted(Box<CountedParcel>),
     Excluded(ExcludedParcel),
 }
 
@@ -127,7 +128,7 @@ pub(super) fn counted_land<'a>(
         };
         match judged.judge(p, inside, used, warnings)? {
             Verdict::Counted(c) => {
-                land.parcels.push(c);
+                land.parcels.push(*c);
                 land.inputs.push(p);
             }
             Verdict::Excluded(e) => {
@@ -200,7 +201,7 @@ impl ParcelJudgement<'_> {
         let planned_construction = planned_construction_area(p, warnings)?;
         let counted = p.legal_area_m2.or(planned_construction).unwrap_or(inside);
         let (coef, prov, term) = parcel_coef(p, coef_rule, self.assessment_date, self.r, used)?;
-        Ok(Verdict::Counted(CountedParcel {
+        Ok(Verdict::Counted(Box::new(CountedParcel {
             id: p.id.clone(),
             tenure: p.tenure,
             area_inside_m2: inside,
@@ -211,7 +212,7 @@ impl ParcelJudgement<'_> {
             coef_provenance: prov,
             term,
             major_project_exemption: exemption,
-        }))
+        })))
     }
 
     /// The 15-year rule of state-granted land, with the major-project exemption \[N\].

@@ -12,7 +12,7 @@ use crate::geom::contiguity::{ContiguityOptions, contiguous_components};
 use crate::geom::overlay::{OverlayOptions, overlay_areas};
 use crate::geom::topology::self_overlaps;
 use crate::layer::{Layer, Value};
-use crate::policy::capacity::{BuildingArea, ZoneArea};
+use crate::policy::capacity::{BuildingArea, ZoneArea, counts_planned_construction_only};
 use crate::policy::tenure::TenureClass;
 use crate::policy::{Finding, FindingCode, Severity};
 use crate::project::config::ProjectFile;
@@ -50,16 +50,6 @@ pub struct InsideParcel {
     pub buildings: Vec<BuildingArea>,
     /// The boundary cuts the parcel (only part of it is inside).
     pub cut_by_boundary: bool,
-}
-
-/// The tenure classes whose land counts only inside the planned construction land
-/// (policy.md §2). The one place to switch to
-/// `policy::capacity::counts_planned_construction_only` once that is public.
-fn limited_by_planned_construction_land(c: TenureClass) -> bool {
-    matches!(
-        c,
-        TenureClass::UnfinishedRequisition | TenureClass::RequisitionedUngranted
-    )
 }
 
 /// Area of each inside part within the planned construction land, when that layer is
@@ -147,7 +137,7 @@ fn inside_parcel(
     let uncovered = uncovered_area(parcels, cut, &zones, opts.sliver_floor, notes);
     let planned = figures
         .planned_construction
-        .filter(|_| limited_by_planned_construction_land(tenure))
+        .filter(|_| counts_planned_construction_only(tenure))
         .map(|a| a[k]);
     let buildings: Vec<BuildingArea> = figures.floor[k]
         .iter()

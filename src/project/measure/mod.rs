@@ -28,6 +28,7 @@ use crate::geom::overlay::{OverlayOptions, PairError};
 use crate::layer::{Feature, Layer, Value};
 use crate::policy::Finding;
 use crate::policy::capacity::FallbackZone;
+use crate::policy::rules::Shenbiao;
 use crate::{Error, Result};
 
 pub(crate) use boundary::project_boundary;
@@ -91,8 +92,13 @@ impl Notes {
     }
 }
 
-/// Measures the project: boundary, inside parts, zones, buildings, contiguity.
-pub fn measure(config: &ProjectFile, layers: &ProjectLayers) -> Result<Measurement> {
+/// Measures the project: boundary, inside parts, zones, buildings, contiguity. The density
+/// zones are those of `shenbiao` (the 深标 table of the rule set that applies).
+pub fn measure(
+    config: &ProjectFile,
+    layers: &ProjectLayers,
+    shenbiao: &Shenbiao,
+) -> Result<Measurement> {
     let opts = OverlayOptions {
         sliver_floor: config.input.sliver_floor_m2,
         threads: None,
@@ -112,6 +118,7 @@ pub fn measure(config: &ProjectFile, layers: &ProjectLayers) -> Result<Measureme
     let zones = zones::ZoneWeighting::measure(
         config,
         &layers.density_zones,
+        shenbiao,
         &clip.geometries,
         &opts,
         &mut notes,
