@@ -74,6 +74,8 @@ pub struct Assessment2018 {
     /// taken over them). Listed per parcel in the parcel table, not in this section.
     #[serde(skip)]
     pub counted_parcels: Vec<String>,
+    /// The parcels outside the 2018 rules' scope, with the reason (also in the parcel table).
+    pub excluded: Vec<Excluded2018>,
     pub findings: Vec<Finding>,
     pub warnings: Vec<String>,
     pub rule_values_used: Vec<RuleValue>,
@@ -100,6 +102,34 @@ pub fn counted_parcels(rules: &Rules2018, parcels: &[Parcel2018]) -> Vec<String>
         .iter()
         .filter(|p| rules.counts_tenure(p.tenure))
         .map(|p| p.id.clone())
+        .collect()
+}
+
+/// A parcel the 2018 rules do not count.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Excluded2018 {
+    /// Printable parcel id.
+    pub id: String,
+    /// Its tenure class.
+    pub tenure: TenureClass,
+    /// Why it is not counted.
+    pub reason: String,
+}
+
+/// The parcels outside the scope of the 2018 rules (state-granted and state-reserve land).
+pub fn excluded_parcels(rules: &Rules2018, parcels: &[Parcel2018]) -> Vec<Excluded2018> {
+    parcels
+        .iter()
+        .filter(|p| !rules.counts_tenure(p.tenure))
+        .map(|p| Excluded2018 {
+            id: p.id.clone(),
+            tenure: p.tenure,
+            reason: format!(
+                "{}: outside the scope of the 2018 rules (6号文 covers land the community's \
+                 successor controls; state-granted and state-reserve land is not counted)",
+                p.tenure
+            ),
+        })
         .collect()
 }
 
@@ -183,6 +213,7 @@ pub fn assess_2018(rules: &RuleSet, input: &ProjectInput2018) -> crate::Result<A
         holders_m2: shared * (1.0 - buyback),
         planned_floor_area_m2: base + facility + shared,
         counted_parcels: counted_parcels(r, &input.parcels),
+        excluded: excluded_parcels(r, &input.parcels),
         findings,
         warnings,
         rule_values_used,

@@ -146,10 +146,11 @@ pub enum MethodRules {
 }
 
 impl Rules2018 {
-    /// The tenure classes whose land the 2018 rules count (their scope: land the
-    /// community's successor controls). State-reserve land (国有储备) is not counted; every
-    /// other class is. The siting uses this set for the on-site land price.
+    /// The tenure classes whose land the 2018 rules count (their scope, policy.md §8: land
+    /// the community's successor (原农村集体经济组织继受单位) actually controls). State-granted
+    /// (国有已出让) and state-reserve (国有储备) land is outside 6号文's scope: reported, not
+    /// counted. The siting takes the on-site land price over the counted set.
     pub fn counts_tenure(&self, class: TenureClass) -> bool {
-        class != TenureClass::StateReserve
+        !matches!(class, TenureClass::StateGranted | TenureClass::StateReserve)
     }
 }

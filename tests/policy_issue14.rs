@@ -1,0 +1,210 @@
+//! Regressions for the "Wrong" items of issue 14, each built from real layers (GeoJSON files
+//! written to a temporary folder) and run through `assess` (read → measure → policy → report).
+
+use std::fmt::Write as _;
+use std::path::{Path, PathBuf};
+
+use landpool::project::{Computation, ParcelStatus, ProjectRun, assess_project_file};
+use serde_json::{Value, json};
+
+/// A rectangle `[x0, y0] – [x1, y1]` (metres, EPSG:4547 near Guangming) as a GeoJSON ring.
+fn rect(x0: f64, y0: f64, x1: f64, y1: f64) -> Value {
+    let (x0, y0, x1, y1) = (
+        490_000.0 + x0,
+        2_515_000.0 + y0,
+        490_000.0 + x1,
+        2_515_000.0 + y1,
+    );
+    json!({ "type": "Polygon", "coordinates": [[[x0, y0], [x1, y0], [x1, y1], [x0, y1], [x0, y0]]] })
+}
+
+/// Writes a GeoJSON layer of `(properties, geometry)` features.
+fn write_layer(dir: &Path, name: &str, features: &[(Value, Value)]) {
+    let features: Vec<Value> = features
+        .iter()
+        .map(|(p, g)| json!({ "type": "Feature", "properties": p, "geometry": g }))
+        .collect();
+    let fc = json!({
+        "type": "FeatureCollection",
+        "crs": { "type": "name", "properties": { "name": "urn:ogc:def:crs:EPSG::4547" } },
+        "features": features,
+    });
+    std::fs::write(dir.join(format!("{name}.geojson")), fc.to_string()).unwrap();
+}
+
+/// A parcel feature: id, tenure code (the sample's code table) and geometry.
+fn parcel(id: &str, code: &str, geometry: Value) -> (Value, Value) {
+    (
+        json!({
+            "parcel_id": id, "tenure_code": code, "land_use": "residential",
+            "grant_date": if code == "GYCR" { json!("2000-01-01") } else { Value::Null },
+            "term_years": Value::Null, "legal_area": Value::Null, "major_project": false,
+        }),
+        geometry,
+    )
+}
+
+/// A density-zone feature.
+fn zone(number: u8, geometry: Value) -> (Value, Value) {
+    (
+        json!({ "density_zone": number, "metro_500m": false }),
+        geometry,
+    )
+}
+
+/// A project folder: the layers are written by the caller; this writes the boundary and
+/// `project.toml` (`rules` = "new" or "rules_2018"; `extra` is appended, e.g. layers).
+struct Fixture {
+    dir: tempfile::TempDir,
+}
+
+impl Fixture {
+    fn new() -> Fixture {
+        Fixture {
+            dir: tempfile::tempdir().unwrap(),
+        }
+    }
+
+    fn path(&self) -> &Path {
+        self.dir.path()
+    }
+
+    /// Boundary `rect`, project file with the given rule choice, plan and extra layers.
+    fn project(&self, boundary: Value, rules: &str, plan: &str, layers: &[&str]) -> PathBuf {
+        write_layer(
+            self.path(),
+            "boundary",
+            &[(
+                json!({ "project_id": "T-1", "entered_plan_date": "2019-03-01",
+                        "plan_approved": rules == "rules_2018", "major_project": false }),
+                boundary,
+            )],
+        );
+        let root = env!("CARGO_MANIFEST_DIR");
+        let mut text = format!(
+            r#"[project]
+id = "T-1"
+name = "issue 14 regression"
+assessment_date = 2026-06-30
+rules = "{rules}"
+
+[rule_sets]
+new = "{root}/data/rules/shenzhen-2022-draft.toml"
+rules_2018 = "{root}/data/rules/shenzhen-2018.toml"
+
+[layers]
+parcels = "parcels.geojson"
+boundary = "boundary.geojson"
+density_zones = "density_zones.geojson"
+"#
+        );
+        for l in layers {
+            writeln!(text, "{l} = \"{l}.geojson\"").unwrap();
+        }
+        text.push_str(
+            r#"
+[tenure]
+[[tenure.rules]]
+field = "tenure_code"
+codes = { FNGS = "collective_nonagri_commercial", FNGY = "collective_nonagri_industrial", WWS = "unfinished_requisition", ZDFH = "requisition_return", JWC = "old_village", YZWC = "requisitioned_ungranted", GYCR = "state_granted", GYCB = "state_reserve" }
+"#,
+        );
+        text.push_str(plan);
+        let path = self.path().join("project.toml");
+        std::fs::write(&path, text).unwrap();
+        path
+    }
+}
+
+/// The 2022 plan of the sample, with the given retained use and planned FAR.
+fn plan_2022(retained_use: &str, planned_far: f64, extra: &str) -> String {
+    format!(
+        r#"
+[plan]
+function_mix = [
+  {{ use_id = "market_housing", share = 0.8 }},
+  {{ use_id = "shared_ownership_housing", share = 0.2 }},
+]
+facilities = [{{ name = "kindergarten", floor_area_m2 = 4500 }}]
+shared_ratio = 0.15
+shared_disposition = "A"
+planned_far = {planned_far}
+retained_use = "{retained_use}"
+retained_zone = 3
+{extra}
+"#
+    )
+}
+
+/// The 2018 plan (retained-land area as an input).
+const PLAN_2018: &str = r#"
+[plan]
+function_mix = [{ use_id = "market_housing", share = 1.0 }]
+shared_ratio = 0.0
+shared_disposition = "A"
+planned_far = 3.0
+retained_use = "residential"
+retained_zone = 3
+
+[plan_2018]
+retained_land_area_m2 = 10000
+plot_far = 3.2
+shared_ratio = 0.1
+"#;
+
+fn run(path: &Path) -> ProjectRun {
+    assess_project_file(path).unwrap_or_else(|e| panic!("assess: {e}"))
+}
+
+fn row<'a>(run: &'a ProjectRun, id: &str) -> &'a landpool::project::ParcelRow {
+    run.report
+        .parcels
+        .iter()
+        .find(|r| r.parcel_id == id)
+        .unwrap_or_else(|| panic!("no row {id}"))
+}
+
+/// Issue 14: state-granted and state-reserve land is outside 6号文's scope: reported as
+/// excluded with the reason, never "counted", in 2018 runs.
+#[test]
+fn scope_2018_excludes_state_granted_and_state_reserve_land() {
+    let fx = Fixture::new();
+    write_layer(
+        fx.path(),
+        "parcels",
+        &[
+            parcel("U1", "WWS", rect(0.0, 0.0, 100.0, 50.0)),
+            parcel("G1", "GYCR", rect(100.0, 0.0, 150.0, 50.0)),
+            parcel("R1", "GYCB", rect(150.0, 0.0, 200.0, 50.0)),
+        ],
+    );
+    write_layer(
+        fx.path(),
+        "density_zones",
+        &[zone(3, rect(-10.0, -10.0, 210.0, 60.0))],
+    );
+    let project = fx.project(rect(0.0, 0.0, 200.0, 50.0), "rules_2018", PLAN_2018, &[]);
+    let run = run(&project);
+    let Computation::Rules2018(a) = &run.report.computation else {
+        panic!("the 2018 rules were asked for");
+    };
+    assert!(
+        a.eligible,
+        "5000 m² of contiguous unfinished requisition land"
+    );
+    assert_eq!(a.counted_parcels, vec!["U1".to_string()]);
+    assert_eq!(row(&run, "U1").status, ParcelStatus::Counted);
+    for id in ["G1", "R1"] {
+        let r = row(&run, id);
+        assert_eq!(r.status, ParcelStatus::Excluded, "{id}");
+        assert_eq!(r.counted_area_m2, None, "{id}");
+        assert!(
+            r.reason
+                .as_deref()
+                .unwrap_or("")
+                .contains("scope of the 2018 rules"),
+            "{id}: {:?}",
+            r.reason
+        );
+    }
+}
