@@ -208,3 +208,68 @@ fn scope_2018_excludes_state_granted_and_state_reserve_land() {
         );
     }
 }
+
+/// Issue 14: the ≥ 3000 m² contiguity test of the 2018 rules counts only the planned
+/// construction land (规划建设用地) of the unfinished-requisition parcels. Two separate
+/// 1,000 m² strips of it inside 40,000 m² of such parcels: 1,000 m² contiguous, not eligible.
+#[test]
+fn contiguity_2018_counts_only_planned_construction_land() {
+    let fx = Fixture::new();
+    write_layer(
+        fx.path(),
+        "parcels",
+        &[
+            parcel("U1", "WWS", rect(0.0, 0.0, 100.0, 200.0)),
+            parcel("U2", "WWS", rect(100.0, 0.0, 200.0, 200.0)),
+        ],
+    );
+    write_layer(
+        fx.path(),
+        "density_zones",
+        &[zone(3, rect(-10.0, -10.0, 210.0, 210.0))],
+    );
+    // Both strips lie in U1; 80 m apart.
+    write_layer(
+        fx.path(),
+        "planned_construction_land",
+        &[
+            (json!({ "name": "a" }), rect(0.0, 0.0, 10.0, 100.0)),
+            (json!({ "name": "b" }), rect(90.0, 100.0, 100.0, 200.0)),
+        ],
+    );
+    let project = fx.project(
+        rect(0.0, 0.0, 200.0, 200.0),
+        "rules_2018",
+        PLAN_2018,
+        &["planned_construction_land"],
+    );
+    let run = run(&project);
+    let Computation::Rules2018(a) = &run.report.computation else {
+        panic!("the 2018 rules were asked for");
+    };
+    let mut areas = run
+        .report
+        .measurement
+        .contiguous_unfinished_areas_m2
+        .clone();
+    areas.sort_by(f64::total_cmp);
+    assert_eq!(areas.len(), 2, "{areas:?}");
+    for a in &areas {
+        assert!((a - 1_000.0).abs() < 1e-6, "{areas:?}");
+    }
+    assert!((a.largest_contiguous_area_m2 - 1_000.0).abs() < 1e-6);
+    assert!(!a.eligible);
+    assert!(a.findings.iter().any(|f| f.code == "not_eligible_2018"));
+
+    // Without the layer the whole 40,000 m² is one contiguous group (eligible).
+    let project = fx.project(rect(0.0, 0.0, 200.0, 200.0), "rules_2018", PLAN_2018, &[]);
+    let Computation::Rules2018(b) = &run_report(&project) else {
+        panic!("2018");
+    };
+    assert!((b.largest_contiguous_area_m2 - 40_000.0).abs() < 1e-6);
+    assert!(b.eligible);
+}
+
+fn run_report(path: &Path) -> Computation {
+    run(path).report.computation
+}

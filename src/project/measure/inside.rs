@@ -2,12 +2,13 @@
 
 use std::collections::BTreeMap;
 
-use geo::MultiPolygon;
+use geo::{Area, BooleanOps, BoundingRect, MultiPolygon};
 use serde::Serialize;
 
 use super::boundary::{ClippedParcels, InsideCut};
 use super::{Notes, feature_error, parcel_label, truthy};
 use crate::Result;
+use crate::geom::clip::rect_intersection;
 use crate::geom::contiguity::{ContiguityOptions, contiguous_components};
 use crate::geom::overlay::{OverlayOptions, overlay_areas};
 use crate::geom::topology::self_overlaps;
@@ -234,11 +235,16 @@ pub(super) fn overlap_findings(
     }
 }
 
-/// 2018 eligibility: areas of the contiguous groups (连片) of unfinished-requisition land
-/// inside the project.
+/// Areas of the contiguous groups of unfinished-requisition land (未完善征（转）地), the 2018
+/// eligibility test. Only its planned construction land (规划建设用地) counts (policy.md §8):
+/// with that layer, each parcel is cut by it and every resulting polygon is a member of its
+/// own (two strips of one parcel are not contiguous unless they touch along a segment);
+/// without it, the whole inside parts are the members.
 pub(super) fn contiguous_unfinished_areas(
     inside: &[InsideParcel],
     inside_geoms: &[MultiPolygon<f64>],
+    planned: Option<&Layer>,
+    opts: &OverlayOptions,
 ) -> Vec<f64> {
     let unfinished: Vec<&MultiPolygon<f64>> = inside_geoms
         .iter()
@@ -246,8 +252,44 @@ pub(super) fn contiguous_unfinished_areas(
         .filter(|(_, p)| p.tenure == TenureClass::UnfinishedRequisition)
         .map(|(g, _)| g)
         .collect();
-    contiguous_components(&unfinished, &ContiguityOptions::default())
-        .into_iter()
-        .map(|c| c.area)
-        .collect()
+    let components = match planned {
+        None => contiguous_components(&unfinished, &ContiguityOptions::default()),
+        Some(pcl) => {
+            let pieces = planned_construction_pieces(&unfinished, pcl, opts.sliver_floor);
+            contiguous_components(&pieces, &ContiguityOptions::default())
+        }
+    };
+    components.into_iter().map(|c| c.area).collect()
+}
+
+/// The parts of `parts` inside the planned construction land, one polygon each (pieces
+/// below the sliver floor dropped).
+fn planned_construction_pieces(
+    parts: &[&MultiPolygon<f64>],
+    planned: &Layer,
+    sliver_floor: f64,
+) -> Vec<MultiPolygon<f64>> {
+    let boxes: Vec<_> = planned
+        .features
+        .iter()
+        .map(|f| f.geometry.bounding_rect())
+        .collect();
+    let mut pieces = Vec::new();
+    for part in parts {
+        let Some(pb) = part.bounding_rect() else {
+            continue;
+        };
+        for (f, fb) in planned.features.iter().zip(&boxes) {
+            let overlaps = fb.is_some_and(|fb| rect_intersection(&pb, &fb).is_some());
+            if !overlaps {
+                continue;
+            }
+            for poly in part.intersection(&f.geometry) {
+                if poly.unsigned_area() >= sliver_floor.max(f64::MIN_POSITIVE) {
+                    pieces.push(MultiPolygon::new(vec![poly]));
+                }
+            }
+        }
+    }
+    pieces
 }

@@ -152,8 +152,12 @@ pub fn measure(
         &zones,
     );
     let parcels_inside: f64 = inside.parcels.iter().map(|p| p.area_inside_m2).sum();
-    let contiguous_unfinished_areas_m2 =
-        inside::contiguous_unfinished_areas(&inside.parcels, &clip.geometries);
+    let contiguous_unfinished_areas_m2 = inside::contiguous_unfinished_areas(
+        &inside.parcels,
+        &clip.geometries,
+        layers.planned_construction_land.as_ref(),
+        &opts,
+    );
     let retained = fallback::retained_zone(config, layers, &inside.parcels, &zones, &opts)?;
 
     Ok(Measurement {
