@@ -4,6 +4,7 @@
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
+use landpool::policy::Severity;
 use landpool::project::{Computation, ParcelStatus, ProjectRun, assess_project_file};
 use serde_json::{Value, json};
 
@@ -272,4 +273,88 @@ fn contiguity_2018_counts_only_planned_construction_land() {
 
 fn run_report(path: &Path) -> Computation {
     run(path).report.computation
+}
+
+/// The 2022 computation of a 200 m × 200 m project of one collective commercial parcel in
+/// density zone 3 (residential base 3.0, cap 5.5; commercial base 4.0).
+fn assess_2022(plan: &str) -> landpool::policy::Assessment {
+    let fx = Fixture::new();
+    write_layer(
+        fx.path(),
+        "parcels",
+        &[parcel("C1", "FNGS", rect(0.0, 0.0, 200.0, 200.0))],
+    );
+    write_layer(
+        fx.path(),
+        "density_zones",
+        &[zone(3, rect(-10.0, -10.0, 210.0, 210.0))],
+    );
+    let project = fx.project(rect(0.0, 0.0, 200.0, 200.0), "new", plan, &[]);
+    match run_report(&project) {
+        Computation::New(a) => *a,
+        Computation::Rules2018(_) => panic!("the 2022 rules were asked for"),
+    }
+}
+
+fn codes(a: &landpool::policy::Assessment) -> Vec<&str> {
+    a.findings.iter().map(|f| f.code.as_str()).collect()
+}
+
+/// Issue 14: the residential cap bounds the residential floor area on the retained land,
+/// not the whole planned FAR: 30% industrial rights at planned FAR 5.8 (> cap 5.5) keep the
+/// residential FAR under the cap.
+#[test]
+fn residential_cap_compares_residential_floor_area() {
+    let mix = r#"function_mix = [
+  { use_id = "market_housing", share = 0.56 },
+  { use_id = "shared_ownership_housing", share = 0.14 },
+  { use_id = "industrial", share = 0.30 },
+]"#;
+    let plan = plan_2022("residential", 5.8, "").replace(
+        r#"function_mix = [
+  { use_id = "market_housing", share = 0.8 },
+  { use_id = "shared_ownership_housing", share = 0.2 },
+]"#,
+        mix,
+    );
+    let a = assess_2022(&plan);
+    assert!(
+        a.findings.iter().all(|f| f.severity != Severity::Violation),
+        "{:?}",
+        codes(&a)
+    );
+    let r = &a.retained;
+    let residential = 0.70 * a.rights_floor_area_m2 + a.shared.floor_area_m2;
+    assert!((r.residential_floor_area_m2 - residential).abs() < 1e-6);
+    assert!(
+        r.residential_far < 5.5 && r.residential_far > 3.0,
+        "{}",
+        r.residential_far
+    );
+    assert_eq!(r.cap_far.as_ref().map(|c| c.value), Some(5.5));
+}
+
+/// Issue 14: a retained use other than residential is checked too: its planned FAR against
+/// the base FAR of that use, and the residential floor area on it against the residential cap.
+#[test]
+fn non_residential_retained_use_is_checked() {
+    let a = assess_2022(&plan_2022("commercial", 6.2, ""));
+    assert_eq!(a.retained.min_far.as_ref().map(|b| b.value), Some(4.0));
+    assert!(
+        a.retained.residential_far > 5.5,
+        "{}",
+        a.retained.residential_far
+    );
+    assert!(
+        codes(&a).contains(&"residential_far_above_cap"),
+        "{:?}",
+        codes(&a)
+    );
+    let low = assess_2022(&plan_2022("commercial", 3.5, ""));
+    assert!(
+        codes(&low).contains(&"planned_far_below_base"),
+        "{:?}",
+        codes(&low)
+    );
+    assert!(!codes(&low).contains(&"residential_far_above_cap"));
 }

@@ -35,8 +35,9 @@ pub enum FindingCode {
     PlannedFarBelowBase,
     /// The rule set has no 深标 base FAR for the retained land's use and zone.
     NoBaseFar,
-    /// Planned FAR of the retained land above the 深标 cap.
-    PlannedFarAboveCap,
+    /// Residential FAR of the retained land (residential floor area / retained-land area)
+    /// above the 深标 residential cap of its zone.
+    ResidentialFarAboveCap,
     /// Not eligible under the 2018 rules (contiguous unfinished-requisition land too small).
     NotEligible2018,
     /// The inside sites hold less than the required retained-land area (留用土地).
@@ -67,7 +68,7 @@ impl FindingCode {
             FindingCode::SharedOverCap => "shared_over_cap",
             FindingCode::PlannedFarBelowBase => "planned_far_below_base",
             FindingCode::NoBaseFar => "no_base_far",
-            FindingCode::PlannedFarAboveCap => "planned_far_above_cap",
+            FindingCode::ResidentialFarAboveCap => "residential_far_above_cap",
             FindingCode::NotEligible2018 => "not_eligible_2018",
             FindingCode::RetainedLandShortfall => "retained_land_shortfall",
             FindingCode::RetainedLandUnplaced => "retained_land_unplaced",
@@ -150,7 +151,7 @@ mod tests {
             FindingCode::SharedOverCap,
             FindingCode::PlannedFarBelowBase,
             FindingCode::NoBaseFar,
-            FindingCode::PlannedFarAboveCap,
+            FindingCode::ResidentialFarAboveCap,
             FindingCode::NotEligible2018,
             FindingCode::RetainedLandShortfall,
             FindingCode::RetainedLandUnplaced,

@@ -114,8 +114,12 @@ pub fn assess(rules: &RuleSet, input: &ProjectInput) -> crate::Result<Assessment
     let facility = shared::facility_floor_area(&input.facilities)?;
     let shared = shared::shared_floor_area(rules, input, rights, &mut used, &mut findings)?;
     let planned = rights + facility + shared.floor_area_m2;
+    let floors = retained::RetainedFloors {
+        planned_m2: planned,
+        residential_m2: residential_floor_area(rules, &function, shared.floor_area_m2)?,
+    };
     let retained =
-        retained::retained_land(rules, &input.retained, planned, &mut used, &mut findings)?;
+        retained::retained_land(rules, &input.retained, &floors, &mut used, &mut findings)?;
 
     let rule_values_used = used.records(rules);
     let illustrative_values_used = rule_values_used
@@ -168,4 +172,22 @@ fn rights_floor_area(
         u.rights_floor_area_m2 = u.share * rights;
     }
     rights
+}
+
+/// Residential floor area on the retained land: the rights floor area of the residential
+/// uses plus the shared floor area, which is housing under either disposition (policy.md §5:
+/// resettlement / rental / market housing, or shared-ownership housing).
+fn residential_floor_area(
+    rules: &RuleSet,
+    function: &FunctionSummary,
+    shared_m2: f64,
+) -> crate::Result<f64> {
+    let residential_uses = &rules.rules_2022()?.function_mix.residential_uses;
+    let rights: f64 = function
+        .uses
+        .iter()
+        .filter(|u| residential_uses.contains(&u.use_id))
+        .map(|u| u.rights_floor_area_m2)
+        .sum();
+    Ok(rights + shared_m2)
 }

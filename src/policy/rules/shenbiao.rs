@@ -51,6 +51,11 @@ impl Shenbiao {
         DENSITY_BASE_USE
     }
 
+    /// The 深标 residential use (住宅), whose cap bounds the residential FAR of retained land.
+    pub fn residential_use(&self) -> &'static str {
+        RESIDENTIAL_USE
+    }
+
     /// The density base FAR of a zone: the base FAR of [`Shenbiao::density_base_use`].
     pub fn density_base_far(&self, zone: u8) -> Option<&Sourced<f64>> {
         self.base_far(zone, self.density_base_use())
@@ -77,6 +82,9 @@ impl Shenbiao {
         (value.fract() == 0.0 && (lo..=hi).contains(&value)).then_some(value as u8)
     }
 }
+
+/// The 深标 use key of residential land.
+const RESIDENTIAL_USE: &str = "residential";
 
 /// Keys allowed in `[shenbiao.zone.N]` FAR tables and in use-keyed tables.
 const ZONE_KEYS: &[&str] = &["base_far", "cap_far", "cap_far_near_metro"];
