@@ -358,3 +358,75 @@ fn non_residential_retained_use_is_checked() {
     );
     assert!(!codes(&low).contains(&"residential_far_above_cap"));
 }
+
+/// Issue 14: 2018 projects do not get the 2022 land-price conversion off-site; retained land
+/// outside the project has the 2018 base floor area `S拆除重建 × 地块容积率 ⊕ FA利益统筹 × 1.5`
+/// (⊕ = "+", both illustrative rule-set values, listed as not official).
+#[test]
+fn offsite_2018_uses_the_floor_area_rule_not_the_price_ratio() {
+    let fx = Fixture::new();
+    write_layer(
+        fx.path(),
+        "parcels",
+        &[parcel("U1", "WWS", rect(0.0, 0.0, 100.0, 50.0))],
+    );
+    write_layer(
+        fx.path(),
+        "density_zones",
+        &[zone(3, rect(-10.0, -10.0, 300.0, 60.0))],
+    );
+    write_layer(
+        fx.path(),
+        "buildings",
+        &[(
+            json!({ "use": "residential", "floor_area": 2000.0 }),
+            rect(60.0, 10.0, 80.0, 30.0),
+        )],
+    );
+    let site = |id: &str, g| (json!({ "site_id": id, "project_id": "T-1", "use": "R" }), g);
+    write_layer(
+        fx.path(),
+        "retained_sites",
+        &[
+            site("S-in", rect(0.0, 0.0, 40.0, 50.0)),
+            site("S-out", rect(120.0, 0.0, 220.0, 50.0)),
+        ],
+    );
+    write_layer(
+        fx.path(),
+        "land_prices",
+        &[
+            (json!({ "price": 12000.0 }), rect(-10.0, -10.0, 110.0, 60.0)),
+            (json!({ "price": 8000.0 }), rect(110.0, -10.0, 300.0, 60.0)),
+        ],
+    );
+    let project = fx.project(
+        rect(0.0, 0.0, 100.0, 50.0),
+        "rules_2018",
+        PLAN_2018,
+        &["buildings", "retained_sites", "land_prices"],
+    );
+    let run = run(&project);
+    let siting = run.report.siting.as_ref().expect("a siting section");
+    assert!((siting.fit.shortfall_m2 - 8_000.0).abs() < 1e-6);
+    let out = siting.sites.iter().find(|s| s.site_id == "S-out").unwrap();
+    assert!((out.shortfall_taken_m2 - 5_000.0).abs() < 1e-6);
+    assert!(out.conversion.is_none(), "no land-price conversion in 2018");
+    assert!(out.full_rights_conversion.is_none());
+    let b = out.base_2018.as_ref().expect("the 2018 base floor area");
+    // S = 5,000 m² × 3.2 + (2,000 m² × 5,000 / 8,000) × 1.5
+    assert!(
+        (b.base_floor_area_m2 - (16_000.0 + 1_875.0)).abs() < 1e-6,
+        "{b:?}"
+    );
+    assert!((b.existing_floor_area_m2 - 1_250.0).abs() < 1e-6);
+    let listed: Vec<&str> = run
+        .report
+        .not_official_values
+        .iter()
+        .map(|v| v.key.as_str())
+        .collect();
+    for k in ["offsite.existing_floor_area_multiplier", "offsite.operator"] {
+        assert!(listed.contains(&k), "{k} not listed: {listed:?}");
+    }
+}

@@ -20,8 +20,9 @@ pub use finding::{Finding, FindingCode, Severity};
 pub use rules::{Method, Provenance, RuleSet, RuleValue, Sourced, Status};
 pub use rules2018::{Assessment2018, Excluded2018, Parcel2018, ProjectInput2018, assess_2018};
 pub use siting::{
-    Allocation, AllocationInput, OffsiteConversion, ProposedSite, SiteAllocation, SiteFit,
-    SiteLocation, SitingRules, allocate, offsite_rights, site_fit,
+    Allocation, AllocationInput, FloorArea2018Rule, OffsiteBase2018, OffsiteConversion,
+    OffsiteRule, ProposedSite, SiteAllocation, SiteFit, SiteLocation, SitingRules, allocate,
+    offsite_rights, site_fit,
 };
 pub use tenure::{TenureClass, TenureError, TenureRules, TenureRulesConfig};
 pub use transition::{

@@ -1,12 +1,14 @@
 //! Retained-land siting (留用土地落地) \[N\], policy.md §6: the fit of the inside sites,
 //! the straddling rule, the shortfall placed on the outside sites, the on-site rights share
-//! each of them carries and its off-site conversion by land-price ratio.
+//! each of them carries and what it is worth off-site: by land-price ratio under the 2022
+//! draft, by the floor-area rule of the 2018 rules (policy.md §8) for 2018 projects.
 //!
 //! Pure policy: the sites come in with their measured areas and prices (the geometry is
 //! measured by `project::siting`).
 
 use serde::Serialize;
 
+use super::rules::Operator;
 use super::{Finding, FindingCode, Severity, check_nonneg, policy_err};
 
 /// Required retained-land area against the area of the sites inside the project.
@@ -153,12 +155,82 @@ pub struct AllocationInput<'a> {
     pub required_m2: f64,
     /// Rights floor area to place (for the 2018 rules, the base floor area), m².
     pub rights_m2: f64,
-    /// Land price of the project's counted land, yuan/m², when known.
-    pub price_onsite: Option<f64>,
+    /// How the rights placed off-site are valued.
+    pub offsite: OffsiteRule,
     /// The proposed sites, in the order the shortfall is placed on them.
     pub sites: &'a [ProposedSite],
     /// The project's siting options.
     pub rules: SitingRules,
+}
+
+/// How the rights placed on an outside site are valued, by rule set.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum OffsiteRule {
+    /// 2022 draft: the site's share of the rights converts by the land-price ratio;
+    /// `price_onsite` is the land price of the project's counted land, when known.
+    LandPriceRatio {
+        /// Land price of the counted land, yuan/m².
+        price_onsite: Option<f64>,
+    },
+    /// 2018 rules: the base floor area of retained land outside the project.
+    FloorArea2018(FloorArea2018Rule),
+}
+
+/// The 2018 off-site rule (policy.md §8): `base = S拆除重建 × 地块容积率 ⊕ FA利益统筹 ×
+/// multiplier`, with the project's existing floor area shared among the outside sites in
+/// proportion to the part of the shortfall each takes.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct FloorArea2018Rule {
+    /// Plot FAR of the retained land (地块容积率).
+    pub plot_far: f64,
+    /// Existing floor area of the project (FA利益统筹: on its counted land), m².
+    pub existing_floor_area_m2: f64,
+    /// Multiplier of the existing floor area (1.5, illustrative).
+    pub multiplier: f64,
+    /// The operator ⊕ (illustrative: most likely `+`).
+    pub operator: Operator,
+}
+
+/// The 2018 base floor area of one outside site (留用土地规划建筑面积核算).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct OffsiteBase2018 {
+    /// S拆除重建: the site's land taken as retained land (its part of the shortfall), m².
+    pub demolished_rebuilt_m2: f64,
+    /// 地块容积率.
+    pub plot_far: f64,
+    /// FA利益统筹: this site's share of the project's existing floor area, m².
+    pub existing_floor_area_m2: f64,
+    /// Multiplier of the existing floor area.
+    pub multiplier: f64,
+    /// The operator ⊕.
+    pub operator: Operator,
+    /// S × plot FAR ⊕ FA × multiplier, m².
+    pub base_floor_area_m2: f64,
+}
+
+impl FloorArea2018Rule {
+    /// The base floor area of a site taking `taken_m2` of a `shortfall_m2` shortfall.
+    pub fn base(&self, taken_m2: f64, shortfall_m2: f64) -> crate::Result<OffsiteBase2018> {
+        let far = self.plot_far;
+        if !(far.is_finite() && far > 0.0) {
+            return Err(policy_err(format!("plot FAR must be > 0, got {far}")));
+        }
+        let s = check_nonneg("land taken off-site", taken_m2)?;
+        let fa_total = check_nonneg("existing floor area", self.existing_floor_area_m2)?;
+        let fa = if shortfall_m2 > 0.0 {
+            fa_total * s / shortfall_m2
+        } else {
+            0.0
+        };
+        Ok(OffsiteBase2018 {
+            demolished_rebuilt_m2: s,
+            plot_far: far,
+            existing_floor_area_m2: fa,
+            multiplier: self.multiplier,
+            operator: self.operator,
+            base_floor_area_m2: self.operator.apply(s * far, fa * self.multiplier),
+        })
+    }
 }
 
 /// What the allocation gives one site (same order as the input sites).
@@ -173,6 +245,8 @@ pub struct SiteAllocation {
     pub conversion: Option<OffsiteConversion>,
     /// The whole rights floor area converted at this site's price (policy.md §9 rows).
     pub full_rights_conversion: Option<OffsiteConversion>,
+    /// Under the 2018 rules: the site's base floor area (the price conversion does not apply).
+    pub base_2018: Option<OffsiteBase2018>,
 }
 
 /// The siting allocation: the fit, each site's part and the findings.
@@ -205,7 +279,7 @@ pub fn allocate(input: &AllocationInput<'_>) -> crate::Result<Allocation> {
     let mut remaining = fit.shortfall_m2;
     let mut sites = Vec::with_capacity(input.sites.len());
     for site in input.sites {
-        let placed = place_shortfall(input, site, remaining)?;
+        let placed = place_shortfall(input, site, remaining, fit.shortfall_m2)?;
         remaining -= placed.shortfall_taken_m2;
         sites.push(placed);
     }
@@ -243,17 +317,22 @@ fn place_shortfall(
     input: &AllocationInput<'_>,
     site: &ProposedSite,
     remaining: f64,
+    shortfall_m2: f64,
 ) -> crate::Result<SiteAllocation> {
     let mut out = SiteAllocation {
         shortfall_taken_m2: 0.0,
         onsite_rights_m2: 0.0,
         conversion: None,
         full_rights_conversion: None,
+        base_2018: None,
     };
     if site.outside_m2 <= 0.0 || !input.rules.counts(site.location) {
         return Ok(out);
     }
-    let prices = input.price_onsite.zip(site.price);
+    let prices = match input.offsite {
+        OffsiteRule::LandPriceRatio { price_onsite } => price_onsite.zip(site.price),
+        OffsiteRule::FloorArea2018(_) => None,
+    };
     if let Some((on, off)) = prices {
         out.full_rights_conversion = Some(offsite_rights(input.rights_m2, on, off)?);
     }
@@ -263,6 +342,9 @@ fn place_shortfall(
         out.onsite_rights_m2 = input.rights_m2 * taken / input.required_m2;
         if let Some((on, off)) = prices {
             out.conversion = Some(offsite_rights(out.onsite_rights_m2, on, off)?);
+        }
+        if let OffsiteRule::FloorArea2018(rule) = input.offsite {
+            out.base_2018 = Some(rule.base(taken, shortfall_m2)?);
         }
     }
     Ok(out)
@@ -286,7 +368,9 @@ mod tests {
         AllocationInput {
             required_m2: 10_000.0,
             rights_m2: 50_000.0,
-            price_onsite: Some(12_000.0),
+            offsite: OffsiteRule::LandPriceRatio {
+                price_onsite: Some(12_000.0),
+            },
             sites,
             rules: SitingRules {
                 allow_straddling,

@@ -207,21 +207,13 @@ pub fn assess_loaded(
             (Computation::Rules2018(Box::new(a)), f, w, i)
         }
     };
-    let (required, rights, counted): (f64, f64, Vec<String>) = match &computation {
-        Computation::New(a) => (
-            a.retained.retained_land_area_m2,
-            a.rights_floor_area_m2,
-            a.parcels.iter().map(|p| p.id.clone()).collect(),
-        ),
-        Computation::Rules2018(a) => (
-            a.retained_land_area_m2,
-            a.base_floor_area_m2,
-            a.counted_parcels.clone(),
-        ),
-    };
-    let siting = siting::site_project(&config, &layers, &m, required, rights, &counted)?;
+    let basis = siting::SitingBasis::of(&computation, &m, &rules.rules_2018)?;
+    let siting = siting::site_project(&config, &layers, &m, &basis)?;
     if let Some(s) = &siting {
         findings.extend(s.findings.iter().cloned());
+        if s.sites.iter().any(|r| r.base_2018.is_some()) {
+            list_offsite_2018_values(&rules.rules_2018, &mut not_official)?;
+        }
     }
     findings.extend(m.findings.iter().cloned());
     warnings.extend(m.warnings.iter().cloned());
@@ -257,6 +249,26 @@ pub fn assess_loaded(
         layers,
         report,
     })
+}
+
+/// The 2018 off-site rule's values join the not-official list when a site used them.
+fn list_offsite_2018_values(
+    rules_2018: &RuleSet,
+    not_official: &mut Vec<crate::policy::RuleValue>,
+) -> Result<()> {
+    let o = &rules_2018.rules_2018()?.offsite;
+    for key in [
+        &o.existing_floor_area_multiplier.provenance.key,
+        &o.operator.provenance.key,
+    ] {
+        if let Some(v) = rules_2018.values().iter().find(|v| &v.key == key)
+            && v.status == crate::policy::Status::Illustrative
+            && !not_official.iter().any(|u| u.key == v.key)
+        {
+            not_official.push(v.clone());
+        }
+    }
+    Ok(())
 }
 
 /// Fills the project's dates and flags the project file leaves out from the boundary

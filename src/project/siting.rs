@@ -11,17 +11,19 @@ use std::collections::BTreeMap;
 use geo::MultiPolygon;
 use serde::Serialize;
 
-use super::ProjectLayers;
 use super::config::ProjectFile;
 use super::measure::Measurement;
+use super::{Computation, ProjectLayers};
 use crate::geom::aggregate::area_weighted_mean;
 use crate::geom::overlay::{OverlayOptions, overlay_areas};
 use crate::geom::placement::{Placement, place_sites};
 use crate::geom::topology::self_overlaps;
 use crate::layer::Layer;
 use crate::layer::Value;
+use crate::policy::rules::RuleSet;
 use crate::policy::siting::{
-    AllocationInput, OffsiteConversion, ProposedSite, SiteFit, SiteLocation, SitingRules, allocate,
+    AllocationInput, FloorArea2018Rule, OffsiteBase2018, OffsiteConversion, OffsiteRule,
+    ProposedSite, SiteFit, SiteLocation, SitingRules, allocate,
 };
 use crate::policy::tenure::TenureClass;
 use crate::policy::{Finding, FindingCode, Severity};
@@ -61,6 +63,9 @@ pub struct SiteRow {
     pub conversion: Option<OffsiteConversion>,
     /// The whole rights floor area converted at this site's price (policy.md §9 rows).
     pub full_rights_conversion: Option<OffsiteConversion>,
+    /// Under the 2018 rules: the site's base floor area (S × plot FAR ⊕ FA × 1.5).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub base_2018: Option<OffsiteBase2018>,
 }
 
 /// The siting section of a report.
@@ -88,17 +93,62 @@ struct PriceLayer {
     values: Vec<f64>,
 }
 
+/// What the assessment hands the siting: the figures of the rule set that applied.
+#[derive(Debug, Clone)]
+pub struct SitingBasis {
+    /// Retained-land area the rules require, m².
+    pub required_m2: f64,
+    /// Rights floor area (for the 2018 rules, the base floor area), m².
+    pub rights_m2: f64,
+    /// Ids of the counted parcels (the on-site land price is taken over them).
+    pub counted: Vec<String>,
+    /// Under the 2018 rules, their off-site floor-area rule (no land-price conversion).
+    pub offsite_2018: Option<FloorArea2018Rule>,
+}
+
+impl SitingBasis {
+    /// The basis of the computation that ran: under the 2022 draft its retained-land area,
+    /// rights floor area and counted parcels; under the 2018 rules the base floor area and
+    /// their off-site rule with the existing floor area on the counted parcels (FA利益统筹).
+    pub fn of(computation: &Computation, m: &Measurement, rules_2018: &RuleSet) -> Result<Self> {
+        Ok(match computation {
+            Computation::New(a) => SitingBasis {
+                required_m2: a.retained.retained_land_area_m2,
+                rights_m2: a.rights_floor_area_m2,
+                counted: a.parcels.iter().map(|p| p.id.clone()).collect(),
+                offsite_2018: None,
+            },
+            Computation::Rules2018(a) => {
+                let rule = &rules_2018.rules_2018()?.offsite;
+                let existing: f64 = m
+                    .inside
+                    .iter()
+                    .filter(|p| a.counted_parcels.contains(&p.parcel_id))
+                    .flat_map(|p| &p.buildings)
+                    .map(|b| b.floor_area_m2)
+                    .sum();
+                SitingBasis {
+                    required_m2: a.retained_land_area_m2,
+                    rights_m2: a.base_floor_area_m2,
+                    counted: a.counted_parcels.clone(),
+                    offsite_2018: Some(FloorArea2018Rule {
+                        plot_far: a.plot_far,
+                        existing_floor_area_m2: existing,
+                        multiplier: rule.existing_floor_area_multiplier.value,
+                        operator: rule.operator.value,
+                    }),
+                }
+            }
+        })
+    }
+}
+
 /// Sites, fit and off-site conversion for a measured, assessed project.
-///
-/// `required_m2` is the retained-land area the rules require; `rights_m2` the rights floor
-/// area (for the 2018 rules, the base floor area); `counted` the ids of the counted parcels.
 pub fn site_project(
     config: &ProjectFile,
     layers: &ProjectLayers,
     m: &Measurement,
-    required_m2: f64,
-    rights_m2: f64,
-    counted: &[String],
+    basis: &SitingBasis,
 ) -> Result<Option<SitingReport>> {
     let Some(sites) = &layers.retained_sites else {
         return Ok(None);
@@ -127,15 +177,18 @@ pub fn site_project(
     ));
     let price_onsite = price_layer
         .as_ref()
-        .and_then(|pl| onsite_price(m, counted, pl, &opts));
-    let (fit, allocation_findings) =
-        allocate_rows(&mut rows, required_m2, rights_m2, price_onsite, rules)?;
+        .and_then(|pl| onsite_price(m, &basis.counted, pl, &opts));
+    let offsite = match basis.offsite_2018 {
+        Some(rule) => OffsiteRule::FloorArea2018(rule),
+        None => OffsiteRule::LandPriceRatio { price_onsite },
+    };
+    let (fit, allocation_findings) = allocate_rows(&mut rows, basis, offsite, rules)?;
     findings.extend(allocation_findings);
     Ok(Some(SitingReport {
         tolerance_m2: rules.tolerance_m2,
         price_onsite,
         fit,
-        rights_floor_area_m2: rights_m2,
+        rights_floor_area_m2: basis.rights_m2,
         sites: rows,
         findings,
     }))
@@ -226,6 +279,7 @@ fn place_rows(
             onsite_rights_m2: 0.0,
             conversion: None,
             full_rights_conversion: None,
+            base_2018: None,
         });
     }
     Ok(rows)
@@ -394,9 +448,8 @@ fn onsite_price(
 /// Hands the measured rows to the policy allocation and writes its result back into them.
 fn allocate_rows(
     rows: &mut [SiteRow],
-    required_m2: f64,
-    rights_m2: f64,
-    price_onsite: Option<f64>,
+    basis: &SitingBasis,
+    offsite: OffsiteRule,
     rules: SitingRules,
 ) -> Result<(SiteFit, Vec<Finding>)> {
     let proposed: Vec<ProposedSite> = rows
@@ -414,9 +467,9 @@ fn allocate_rows(
         })
         .collect();
     let allocation = allocate(&AllocationInput {
-        required_m2,
-        rights_m2,
-        price_onsite,
+        required_m2: basis.required_m2,
+        rights_m2: basis.rights_m2,
+        offsite,
         sites: &proposed,
         rules,
     })?;
@@ -425,6 +478,7 @@ fn allocate_rows(
         row.onsite_rights_m2 = a.onsite_rights_m2;
         row.conversion = a.conversion;
         row.full_rights_conversion = a.full_rights_conversion;
+        row.base_2018 = a.base_2018;
     }
     Ok((allocation.fit, allocation.findings))
 }

@@ -5,9 +5,9 @@ use chrono::NaiveDate;
 use landpool::policy::capacity::function_coefficient;
 use landpool::policy::term::{at_least_years_after, term_correction, years_between};
 use landpool::policy::{
-    AllocationInput, Assessment, BuildingArea, Facility, ParcelInput, ProjectInput, ProposedSite,
-    RetainedPlan, RuleSet, SiteLocation, SitingRules, Status, TenureClass, UseShare, ZoneArea,
-    allocate, assess, offsite_rights,
+    AllocationInput, Assessment, BuildingArea, Facility, OffsiteRule, ParcelInput, ProjectInput,
+    ProposedSite, RetainedPlan, RuleSet, SiteLocation, SitingRules, Status, TenureClass, UseShare,
+    ZoneArea, allocate, assess, offsite_rights,
 };
 
 const DRAFT_2022: &str = concat!(
@@ -255,7 +255,9 @@ fn worked_example_a_golden() {
     let sited = allocate(&AllocationInput {
         required_m2: a.retained.retained_land_area_m2,
         rights_m2: a.rights_floor_area_m2,
-        price_onsite: Some(12_000.0),
+        offsite: OffsiteRule::LandPriceRatio {
+            price_onsite: Some(12_000.0),
+        },
         sites: &sites,
         rules: SitingRules {
             allow_straddling: false,

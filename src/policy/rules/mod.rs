@@ -17,8 +17,8 @@ use super::toml_doc::{Doc, Tbl};
 use crate::Error;
 
 pub use model::{
-    Combination, Disposition, FunctionMixRules, IntensityBand, Method, MethodRules, Rules2018,
-    Rules2022, SharedRules, TenureCoef, TermUse,
+    Combination, Disposition, FunctionMixRules, IntensityBand, Method, MethodRules,
+    Offsite2018Rules, Operator, Rules2018, Rules2022, SharedRules, TenureCoef, TermUse,
 };
 pub use provenance::{Provenance, RuleValue, Sourced, Status};
 pub use shenbiao::{Shenbiao, ZoneFar};
@@ -65,6 +65,7 @@ impl RuleSet {
                 "function",
                 "function_mix",
                 "shared",
+                "offsite",
                 "shenbiao",
             ],
         )?;
@@ -182,5 +183,29 @@ fn read_rules_2018<'i>(doc: &mut Doc<'i>, root: &Tbl<'_, 'i>) -> crate::Result<R
             Some(0.0),
             Some(1.0),
         )?,
+        offsite: read_offsite_2018(doc, root)?,
+    })
+}
+
+/// `[offsite]` of a 2018 rule set: the multiplier and operator of the off-site formula.
+fn read_offsite_2018<'i>(doc: &mut Doc<'i>, root: &Tbl<'_, 'i>) -> crate::Result<Offsite2018Rules> {
+    let t = doc.table(root, "offsite")?;
+    doc.deny_unknown(&t, &["existing_floor_area_multiplier", "operator"])?;
+    let multiplier = doc.num(&t, "existing_floor_area_multiplier", Some(0.0), None)?;
+    let op = doc.sourced_text(&t, "operator")?;
+    let operator = Operator::parse(&op.value).ok_or_else(|| {
+        let span = doc.get(&t, "operator").map(|v| v.span()).unwrap_or(0..0);
+        doc.err(
+            span,
+            &op.provenance.key,
+            format!("unknown operator `{}`; expected +, - or *", op.value),
+        )
+    })?;
+    Ok(Offsite2018Rules {
+        existing_floor_area_multiplier: multiplier,
+        operator: Sourced {
+            value: operator,
+            provenance: op.provenance,
+        },
     })
 }

@@ -135,6 +135,51 @@ pub struct Rules2018 {
     pub shared_max_ratio_of_base: Sourced<f64>,
     /// Fraction of shared floor area bought back by the government (60%).
     pub government_buyback_ratio: Sourced<f64>,
+    /// Base floor area of retained land outside the project.
+    pub offsite: Offsite2018Rules,
+}
+
+/// The 2018 rule for retained land outside the project (附件《留用土地规划建筑面积核算规则》):
+/// `base = S拆除重建 × 地块容积率 ⊕ FA利益统筹 × multiplier`.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Offsite2018Rules {
+    /// Multiplier of the project's existing floor area (1.5).
+    pub existing_floor_area_multiplier: Sourced<f64>,
+    /// The operator ⊕ (lost in the OCR of the only text; most likely `+`).
+    pub operator: Sourced<Operator>,
+}
+
+/// An arithmetic operator of a rule-set formula.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Operator {
+    /// `a + b`.
+    Add,
+    /// `a − b`.
+    Subtract,
+    /// `a × b`.
+    Multiply,
+}
+
+impl Operator {
+    /// Parses `+`, `-` or `*` (also `×`).
+    pub(super) fn parse(s: &str) -> Option<Operator> {
+        match s.trim() {
+            "+" => Some(Operator::Add),
+            "-" | "−" => Some(Operator::Subtract),
+            "*" | "×" => Some(Operator::Multiply),
+            _ => None,
+        }
+    }
+
+    /// `a ⊕ b`.
+    pub fn apply(self, a: f64, b: f64) -> f64 {
+        match self {
+            Operator::Add => a + b,
+            Operator::Subtract => a - b,
+            Operator::Multiply => a * b,
+        }
+    }
 }
 
 /// Method-specific rules.
