@@ -111,7 +111,9 @@ impl RuleSet {
             Method::RightsFloorArea2022 => {
                 MethodRules::Draft2022(Box::new(read_2022::read_rules_2022(&mut doc, &root)?))
             }
-            Method::RetainedLand2018 => MethodRules::Rules2018(read_rules_2018(&mut doc, &root)?),
+            Method::RetainedLand2018 => {
+                MethodRules::Rules2018(Box::new(read_rules_2018(&mut doc, &root)?))
+            }
         };
         Ok(RuleSet {
             id,

@@ -187,7 +187,7 @@ impl Operator {
 #[serde(rename_all = "snake_case")]
 pub enum MethodRules {
     Draft2022(Box<Rules2022>),
-    Rules2018(Rules2018),
+    Rules2018(Box<Rules2018>),
 }
 
 impl Rules2018 {
