@@ -5,6 +5,7 @@ use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
 use landpool::policy::Severity;
+use landpool::project::measure::FallbackBasis;
 use landpool::project::{Computation, ParcelStatus, ProjectRun, assess_project_file};
 use serde_json::{Value, json};
 
@@ -429,4 +430,104 @@ fn offsite_2018_uses_the_floor_area_rule_not_the_price_ratio() {
     for k in ["offsite.existing_floor_area_multiplier", "offsite.operator"] {
         assert!(listed.contains(&k), "{k} not listed: {listed:?}");
     }
+}
+
+/// Issue 14 (深标 4.1.3): land no density zone covers takes the zone of the adjoining area —
+/// for each connected uncovered part, the zone sharing the longest boundary with it, not the
+/// zone covering most of the parcel; a part no zone touches takes the nearest, reported as
+/// such; next to an ecologically sensitive area, one zone lower (a project option).
+#[test]
+fn uncovered_land_takes_the_adjoining_zone() {
+    let fx = Fixture::new();
+    write_layer(
+        fx.path(),
+        "parcels",
+        &[
+            parcel("P1", "FNGS", rect(0.0, 0.0, 200.0, 100.0)),
+            parcel("P2", "FNGS", rect(300.0, 0.0, 400.0, 100.0)),
+        ],
+    );
+    // Zone 3 covers most of P1, zone 4 adjoins its uncovered strip (x 150–200) along 100 m,
+    // zone 5 along 10 m (a tab below the boundary); nothing touches P2 (nearest: zone 5).
+    write_layer(
+        fx.path(),
+        "density_zones",
+        &[
+            zone(3, rect(-10.0, -10.0, 100.0, 110.0)),
+            zone(4, rect(100.0, 0.0, 150.0, 110.0)),
+            zone(5, rect(150.0, -20.0, 160.0, 0.0)),
+        ],
+    );
+    let boundary = rect(0.0, 0.0, 400.0, 100.0);
+    let project = fx.project(
+        boundary.clone(),
+        "new",
+        &plan_2022("residential", 3.5, ""),
+        &[],
+    );
+    let run = run(&project);
+    let parts = &run.report.measurement.uncovered_fallback;
+    assert_eq!(parts.len(), 2, "{parts:?}");
+    let strip = parts.iter().find(|p| p.parcel_ids == ["P1"]).unwrap();
+    assert_eq!((strip.adjoining_zone, strip.zone), (4, 4));
+    assert!((strip.area_m2 - 5_000.0).abs() < 1e-6);
+    match strip.basis {
+        FallbackBasis::Adjoining { shared_boundary_m } => {
+            assert!(
+                (shared_boundary_m - 100.0).abs() < 1e-6,
+                "{shared_boundary_m}"
+            )
+        }
+        other => panic!("P1's strip adjoins zone 4: {other:?}"),
+    }
+    let island = parts.iter().find(|p| p.parcel_ids == ["P2"]).unwrap();
+    assert_eq!(island.zone, 5);
+    match island.basis {
+        FallbackBasis::Nearest { distance_m } => assert!((distance_m - 140.0).abs() < 1e-6),
+        other => panic!("nothing touches P2: {other:?}"),
+    }
+    let nearest: Vec<_> = run
+        .report
+        .findings
+        .iter()
+        .filter(|f| f.code == "uncovered_land_zone" && f.severity == Severity::Warning)
+        .collect();
+    assert_eq!(nearest.len(), 1, "the nearest-zone fallback is reported");
+    assert!(nearest[0].message.contains("nearest"));
+    let Computation::New(a) = &run.report.computation else {
+        panic!("2022");
+    };
+    let fallback_in = |z: u8| {
+        a.density
+            .zones
+            .iter()
+            .find(|s| s.zone == z)
+            .map_or(0.0, |s| s.fallback_area_m2)
+    };
+    assert!((fallback_in(4) - 5_000.0).abs() < 1e-6);
+    assert!((fallback_in(5) - 10_000.0).abs() < 1e-6);
+    assert_eq!(fallback_in(3), 0.0);
+    // 10,000 m² at 3.0, 10,000 m² at 2.5, 10,000 m² at 1.5.
+    assert!(
+        (a.density.base_far - 7.0 / 3.0).abs() < 1e-9,
+        "{}",
+        a.density.base_far
+    );
+
+    // Next to an ecologically sensitive area: one zone lower (zone 5 is the lowest).
+    let project = fx.project(
+        boundary,
+        "new",
+        &plan_2022(
+            "residential",
+            3.5,
+            "uncovered_next_to_ecologically_sensitive = true",
+        ),
+        &[],
+    );
+    let run = assess_project_file(&project).unwrap();
+    let parts = &run.report.measurement.uncovered_fallback;
+    let strip = parts.iter().find(|p| p.parcel_ids == ["P1"]).unwrap();
+    assert_eq!((strip.adjoining_zone, strip.zone), (4, 5));
+    assert!(strip.ecologically_sensitive);
 }

@@ -56,6 +56,8 @@ pub enum FindingCode {
     DensityZonesOverlap,
     /// Parcels overlap inside the project (the same land counted twice).
     ParcelsOverlap,
+    /// Land no density zone covers took the zone of the adjoining (or nearest) area.
+    UncoveredLandZone,
 }
 
 impl FindingCode {
@@ -78,6 +80,7 @@ impl FindingCode {
             FindingCode::SitePartlyOutsidePriceLayer => "site_partly_outside_price_layer",
             FindingCode::DensityZonesOverlap => "density_zones_overlap",
             FindingCode::ParcelsOverlap => "parcels_overlap",
+            FindingCode::UncoveredLandZone => "uncovered_land_zone",
         }
     }
 }
@@ -161,6 +164,7 @@ mod tests {
             FindingCode::SitePartlyOutsidePriceLayer,
             FindingCode::DensityZonesOverlap,
             FindingCode::ParcelsOverlap,
+            FindingCode::UncoveredLandZone,
         ];
         let mut seen = std::collections::BTreeSet::new();
         for c in all {

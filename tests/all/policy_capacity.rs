@@ -68,6 +68,7 @@ fn parcel(id: &str, tenure: TenureClass, x0: f64, x1: f64) -> ParcelInput {
         in_major_project: false,
         zone_areas,
         uncovered_area_m2: 0.0,
+        uncovered_zones: Vec::new(),
         buildings: Vec::new(),
     }
 }

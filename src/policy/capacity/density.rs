@@ -103,16 +103,12 @@ pub(super) fn density_base(
             acc.entry(z.zone).or_default().0 += z.area_m2 * scale;
         }
         if p.uncovered_area_m2 > 0.0 {
-            let fb = input.uncovered_fallback.as_ref().ok_or_else(|| {
-                policy_err(format!(
-                    "parcel {}: {:.3} m² lie outside every density zone and no fallback zone was given (深标 4.1.3: adjacent zone, one lower next to ecologically sensitive land)",
-                    p.id, p.uncovered_area_m2
-                ))
-            })?;
             let a = p.uncovered_area_m2 * scale;
-            let e = acc.entry(fb.zone).or_default();
-            e.0 += a;
-            e.1 += a;
+            for (zone, share) in uncovered_shares(input, p)? {
+                let e = acc.entry(zone).or_default();
+                e.0 += a * share;
+                e.1 += a * share;
+            }
             fallback_total += a;
         }
     }
@@ -151,6 +147,32 @@ pub(super) fn density_base(
         },
         fallback_area_m2: fallback_total,
     })
+}
+
+/// The zones a parcel's uncovered land takes, with their shares (summing to 1): the
+/// measured zones of its uncovered parts, else the project's fallback zone.
+fn uncovered_shares(input: &ProjectInput, p: &ParcelInput) -> crate::Result<Vec<(u8, f64)>> {
+    let mut total = 0.0;
+    for z in &p.uncovered_zones {
+        total += check_nonneg(
+            &format!("parcel {}: uncovered area in zone {}", p.id, z.zone),
+            z.area_m2,
+        )?;
+    }
+    if total > 0.0 {
+        return Ok(p
+            .uncovered_zones
+            .iter()
+            .map(|z| (z.zone, z.area_m2 / total))
+            .collect());
+    }
+    let fb = input.uncovered_fallback.as_ref().ok_or_else(|| {
+        policy_err(format!(
+            "parcel {}: {:.3} m² lie outside every density zone and no fallback zone was given (深标 4.1.3: adjacent zone, one lower next to ecologically sensitive land)",
+            p.id, p.uncovered_area_m2
+        ))
+    })?;
+    Ok(vec![(fb.zone, 1.0)])
 }
 
 /// Building-rights coefficient from the existing FAR band and the building-type mix.

@@ -58,6 +58,10 @@ pub struct ParcelInput {
     /// Area of the parcel no density zone covers.
     #[serde(default)]
     pub uncovered_area_m2: f64,
+    /// The zones that area takes (深标 4.1.3: the adjoining area's), as measured; when
+    /// empty, the project's `uncovered_fallback` applies to it.
+    #[serde(default)]
+    pub uncovered_zones: Vec<ZoneArea>,
     /// Existing buildings on the parcel inside the project.
     #[serde(default)]
     pub buildings: Vec<BuildingArea>,

@@ -47,6 +47,9 @@ pub struct InsideParcel {
     pub zones: Vec<ZoneArea>,
     /// Inside area no density zone covers, m².
     pub uncovered_m2: f64,
+    /// The zones the uncovered land takes (深标 4.1.3), by area; filled by the fallback step.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub uncovered_zones: Vec<ZoneArea>,
     /// Existing floor area on the inside part, by building use.
     pub buildings: Vec<BuildingArea>,
     /// The boundary cuts the parcel (only part of it is inside).
@@ -82,12 +85,10 @@ pub(super) struct PartFigures<'a> {
     pub(super) planned_construction: Option<&'a [f64]>,
 }
 
-/// The inside parcels and which of them hold land no density zone covers.
+/// The inside parcels.
 pub(super) struct InsideParcels {
     /// Aligned with the cuts.
     pub(super) parcels: Vec<InsideParcel>,
-    /// Positions (in `parcels`) of the parcels with uncovered land.
-    pub(super) uncovered_parts: Vec<usize>,
 }
 
 /// Assembles the inside parcels from the cut and the per-part figures.
@@ -100,18 +101,11 @@ pub(super) fn assemble(
     notes: &mut Notes,
 ) -> Result<InsideParcels> {
     let mut inside = Vec::with_capacity(clip.cuts.len());
-    let mut uncovered_parts = Vec::new();
     for k in 0..clip.cuts.len() {
         let parcel = inside_parcel(config, parcels, clip, k, figures, opts, notes)?;
-        if parcel.uncovered_m2 > 0.0 {
-            uncovered_parts.push(k);
-        }
         inside.push(parcel);
     }
-    Ok(InsideParcels {
-        parcels: inside,
-        uncovered_parts,
-    })
+    Ok(InsideParcels { parcels: inside })
 }
 
 /// The inside parcel of cut `k`, with its figures.
@@ -175,6 +169,7 @@ fn inside_parcel(
             || truthy(parcels.attr(f, &fields.major_project)),
         zones,
         uncovered_m2: uncovered,
+        uncovered_zones: Vec::new(),
         buildings,
         cut_by_boundary: !cut.covered,
     })

@@ -15,6 +15,7 @@ mod inside;
 mod policy_input;
 mod rows;
 mod tenure;
+mod uncovered;
 mod zones;
 
 use std::collections::BTreeMap;
@@ -27,7 +28,6 @@ use super::config::ProjectFile;
 use crate::geom::overlay::{OverlayOptions, PairError};
 use crate::layer::{Feature, Layer, Value};
 use crate::policy::Finding;
-use crate::policy::capacity::FallbackZone;
 use crate::policy::rules::Shenbiao;
 use crate::{Error, Result};
 
@@ -35,6 +35,7 @@ pub(crate) use boundary::project_boundary;
 pub use inside::InsideParcel;
 pub use policy_input::{policy_input_2018, policy_input_2022};
 pub use rows::{ParcelRow, ParcelStatus, parcel_rows};
+pub use uncovered::{FallbackBasis, FallbackPart};
 
 /// Everything measured for a project.
 #[derive(Debug, Clone, Serialize)]
@@ -49,8 +50,8 @@ pub struct Measurement {
     pub inside: Vec<InsideParcel>,
     /// Area inside the boundary covered by no parcel (roads, water, gaps), m².
     pub boundary_not_in_parcels_m2: f64,
-    /// The zone given to land no density zone covers, when there is such land.
-    pub uncovered_fallback: Option<FallbackZone>,
+    /// The connected parts of the land no density zone covers, each with the zone it takes.
+    pub uncovered_fallback: Vec<FallbackPart>,
     /// Floor area of buildings inside the boundary but on no parcel inside it, m².
     pub floor_area_off_parcels_m2: f64,
     /// Areas of the contiguous groups of unfinished-requisition land (2018 eligibility).
@@ -145,12 +146,19 @@ pub fn measure(
     let inside = inside::assemble(config, &layers.parcels, &clip, &figures, &opts, &mut notes)?;
     rows::record_inside(&mut rows, &clip.cuts, &inside.parcels, &floor.by_part);
     inside::overlap_findings(&inside.parcels, &clip.geometries, &opts, &mut notes);
-    let uncovered_fallback = fallback::fallback_zone(
-        &inside.uncovered_parts,
+    let mut inside = inside;
+    let uncovered = uncovered::uncovered_zones(
         &inside.parcels,
         &clip.geometries,
         &zones,
+        shenbiao,
+        config.plan.uncovered_next_to_ecologically_sensitive,
+        opts.sliver_floor,
+        &mut notes,
     );
+    for (p, z) in inside.parcels.iter_mut().zip(uncovered.by_parcel) {
+        p.uncovered_zones = z;
+    }
     let parcels_inside: f64 = inside.parcels.iter().map(|p| p.area_inside_m2).sum();
     let contiguous_unfinished_areas_m2 = inside::contiguous_unfinished_areas(
         &inside.parcels,
@@ -166,7 +174,7 @@ pub fn measure(
         boundary_geometry: boundary.feature.geometry.clone(),
         inside: inside.parcels,
         boundary_not_in_parcels_m2: (boundary.area_m2 - parcels_inside).max(0.0),
-        uncovered_fallback,
+        uncovered_fallback: uncovered.parts,
         floor_area_off_parcels_m2: floor.off_parcels_m2,
         contiguous_unfinished_areas_m2,
         retained_zone: retained.zone,

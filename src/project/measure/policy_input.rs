@@ -25,6 +25,7 @@ pub fn policy_input_2022(config: &ProjectFile, m: &Measurement) -> Result<Projec
             // planned-construction-land area) in proportion.
             zone_areas: p.zones.clone(),
             uncovered_area_m2: p.uncovered_m2,
+            uncovered_zones: p.uncovered_zones.clone(),
             buildings: p.buildings.clone(),
         })
         .collect();
@@ -34,7 +35,8 @@ pub fn policy_input_2022(config: &ProjectFile, m: &Measurement) -> Result<Projec
         assessment_date: config.project.assessment_date,
         parcels,
         project_buildings: Vec::new(),
-        uncovered_fallback: m.uncovered_fallback.clone(),
+        // Each parcel carries the zones of its uncovered land (`uncovered_zones`).
+        uncovered_fallback: None,
         function_mix: plan.function_mix.clone(),
         facilities: plan.facilities.clone(),
         shared_ratio: plan.shared_ratio,
