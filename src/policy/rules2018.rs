@@ -12,6 +12,7 @@ use super::{Finding, FindingCode, Severity, UsedValues, check_nonneg, policy_err
 /// Everything the 2018 computation needs.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ProjectInput2018 {
+    /// Project id.
     pub project_id: String,
     /// Areas of the connected components of the dissolved unfinished-requisition planned
     /// construction land (未完善征（转）地 规划建设用地), m² — computed geometrically upstream.
@@ -23,6 +24,7 @@ pub struct ProjectInput2018 {
     pub plot_far: f64,
     /// Requested shared floor area as a fraction of the base floor area.
     pub shared_ratio: f64,
+    /// Public facilities (配套设施).
     #[serde(default)]
     pub facilities: Vec<Facility>,
     /// The parcels inside the project, for the counted set of the 2018 rules.
@@ -43,26 +45,39 @@ pub struct Parcel2018 {
 /// Result of the 2018 computation.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Assessment2018 {
+    /// The computation (2018 retained-land rules).
     pub method: Method,
+    /// Id of the rule set used.
     pub rule_set_id: String,
+    /// File the rule set was read from.
     pub rule_set_path: String,
+    /// Project id.
     pub project_id: String,
     /// Largest contiguous unfinished-requisition area, m².
     pub largest_contiguous_area_m2: f64,
+    /// The eligibility minimum (3000 m²).
     pub min_contiguous_area: Sourced<f64>,
+    /// The project is eligible under the 2018 rules.
     pub eligible: bool,
     /// Why the project is (not) eligible.
     pub eligibility_reason: String,
+    /// Retained-land area inside the project (an input), m².
     pub retained_land_area_m2: f64,
+    /// Plot FAR of the retained land (地块容积率).
     pub plot_far: f64,
     /// 基础容积 = retained land × plot FAR, m².
     pub base_floor_area_m2: f64,
+    /// Facility floor area (配套), m².
     pub facility_floor_area_m2: f64,
+    /// Requested shared floor area as a fraction of the base floor area.
     pub shared_requested_ratio: f64,
+    /// Cap of the shared floor area as a fraction of the base (30%).
     pub shared_max_ratio: Sourced<f64>,
+    /// Cap of the shared floor area, m².
     pub shared_cap_floor_area_m2: f64,
     /// 共享容积 as requested, m².
     pub shared_floor_area_m2: f64,
+    /// Fraction bought back by the government (60%).
     pub buyback_ratio: Sourced<f64>,
     /// Part of the shared floor area bought back by the government (政府回购), m².
     pub government_buyback_m2: f64,
@@ -76,9 +91,13 @@ pub struct Assessment2018 {
     pub counted_parcels: Vec<String>,
     /// The parcels outside the 2018 rules' scope, with the reason (also in the parcel table).
     pub excluded: Vec<Excluded2018>,
+    /// Violated constraints and notable facts.
     pub findings: Vec<Finding>,
+    /// Input problems that did not stop the computation.
     pub warnings: Vec<String>,
+    /// Every rule value used, with source and status.
     pub rule_values_used: Vec<RuleValue>,
+    /// The illustrative (unpublished) values used.
     pub illustrative_values_used: Vec<RuleValue>,
 }
 

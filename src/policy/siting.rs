@@ -14,7 +14,9 @@ use super::{Finding, FindingCode, Severity, check_nonneg, policy_err};
 /// Required retained-land area against the area of the sites inside the project.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct SiteFit {
+    /// Required retained-land area, m².
     pub required_m2: f64,
+    /// Area of the counted inside sites, m².
     pub inside_m2: f64,
     /// inside − required when ≥ 0, else 0.
     pub surplus_m2: f64,
@@ -40,8 +42,11 @@ pub fn site_fit(required_m2: f64, inside_site_areas_m2: &[f64]) -> crate::Result
 /// Off-site conversion of rights floor area (按两地地价比值折算，且不得大于原地核算规模).
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct OffsiteConversion {
+    /// Rights floor area on site, m².
     pub onsite_rights_m2: f64,
+    /// Land price on site, yuan/m².
     pub price_onsite: f64,
+    /// Land price of the off-site site, yuan/m².
     pub price_offsite: f64,
     /// price_onsite / price_offsite.
     pub price_ratio: f64,

@@ -44,16 +44,25 @@ pub enum PriceSource {
 /// One proposed retained-land site.
 #[derive(Debug, Clone, Serialize)]
 pub struct SiteRow {
+    /// The site id attribute, or `file#index`.
     pub site_id: String,
+    /// Position of the feature in the sites layer.
     pub feature_index: usize,
+    /// Planned use attribute of the site.
     pub use_: Option<String>,
+    /// Planar area of the site, m².
     pub area_m2: f64,
+    /// Area inside the project boundary, m² (0 for an outside site).
     pub inside_m2: f64,
+    /// Area outside the project boundary, m² (0 for an inside site).
     pub outside_m2: f64,
+    /// Inside, outside or straddling the boundary.
     pub placement: Placement,
+    /// The digitising tolerance decided the placement.
     pub tolerance_used: bool,
     /// Land price of the site, yuan/m².
     pub price: Option<f64>,
+    /// Where the price came from.
     pub price_source: PriceSource,
     /// Part of the shortfall this (outside) site takes, m² of retained land.
     pub shortfall_taken_m2: f64,
@@ -71,12 +80,17 @@ pub struct SiteRow {
 /// The siting section of a report.
 #[derive(Debug, Clone, Serialize)]
 pub struct SitingReport {
+    /// Digitising tolerance used, m².
     pub tolerance_m2: f64,
     /// Area-weighted land price over the project's counted land, yuan/m².
     pub price_onsite: Option<f64>,
+    /// The counted inside sites against the required area.
     pub fit: SiteFit,
+    /// Rights floor area placed (2018: the base floor area), m².
     pub rights_floor_area_m2: f64,
+    /// Every proposed site of the project, in layer order.
     pub sites: Vec<SiteRow>,
+    /// Siting findings.
     pub findings: Vec<Finding>,
 }
 

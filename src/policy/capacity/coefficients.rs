@@ -16,33 +16,47 @@ use crate::policy::{UsedValues, check_nonneg, policy_err};
 /// Term-correction detail of a state-granted parcel.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct TermDetail {
+    /// Land use whose term table applies.
     pub land_use: String,
+    /// Grant date (出让日期).
     pub grant_date: NaiveDate,
+    /// Granted term N₀ in years (出让年期).
     pub term_years: f64,
+    /// End of the granted term.
     pub expiry_date: NaiveDate,
     /// Remaining years n at the assessment date (calendar anniversaries).
     pub remaining_years: f64,
+    /// Statutory maximum term N of the use (出让最高年限).
     pub statutory_years: Sourced<f64>,
+    /// Capitalisation rate r (土地还原率).
     pub rate: Sourced<f64>,
     /// K = (1 − (1+r)^−n) / (1 − (1+r)^−N).
     pub k: f64,
+    /// Base coefficient of the class before the term correction.
     pub base: Sourced<f64>,
 }
 
 /// A counted parcel with its land-rights coefficient.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct CountedParcel {
+    /// Printable parcel id.
     pub id: String,
+    /// Tenure class (土地权益类型).
     pub tenure: TenureClass,
+    /// Measured area inside the project boundary, m².
     pub area_inside_m2: f64,
+    /// Part inside the planned construction land, m², when measured.
     pub planned_construction_area_m2: Option<f64>,
+    /// Legal area from an attribute, m², when given.
     pub legal_area_m2: Option<f64>,
     /// Area counted in the land area: the legal area if given, else (for the two
     /// requisition classes) the planned-construction-land area if given, else the inside area.
     pub counted_area_m2: f64,
     /// 土地权益修正系数 of the parcel.
     pub land_rights_coef: f64,
+    /// The rule values the coefficient came from.
     pub coef_provenance: Vec<Provenance>,
+    /// Term correction detail (state-granted land only).
     pub term: Option<TermDetail>,
     /// Eligible only through the major-project exemption.
     pub major_project_exemption: bool,
@@ -51,18 +65,24 @@ pub struct CountedParcel {
 /// A parcel not counted, with the reason.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct ExcludedParcel {
+    /// Printable parcel id.
     pub id: String,
+    /// Tenure class (土地权益类型).
     pub tenure: TenureClass,
+    /// Measured area inside the project boundary, m².
     pub area_inside_m2: f64,
     /// `state_reserve` or `state_granted_under_min_years`.
     pub reason_code: String,
+    /// Why it is not counted, for the analyst.
     pub reason: String,
 }
 
 /// Counted land area and its mean land-rights coefficient by class.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct ClassArea {
+    /// Tenure class (土地权益类型).
     pub tenure: TenureClass,
+    /// Counted area of the class, m².
     pub counted_area_m2: f64,
     /// Area-weighted mean coefficient of the class.
     pub land_rights_coef: f64,

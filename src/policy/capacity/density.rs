@@ -14,29 +14,39 @@ use crate::policy::{UsedValues, check_nonneg, policy_err};
 /// Counted land per density zone.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct ZoneShare {
+    /// Density zone number (密度分区).
     pub zone: u8,
+    /// Counted land in the zone, m².
     pub area_m2: f64,
     /// Of which uncovered land assigned to this zone by the fallback.
     pub fallback_area_m2: f64,
+    /// The zone's 深标 base FAR of the density base use.
     pub base_far: Sourced<f64>,
 }
 
 /// Density-zone base FAR (密度分区基准容积率), area-weighted.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct DensitySummary {
+    /// The 深标 use whose base FAR is weighted (residential).
     pub use_key: String,
+    /// Area-weighted density base FAR.
     pub base_far: f64,
+    /// Counted land per zone.
     pub zones: Vec<ZoneShare>,
     /// The fallback applied to uncovered land, with its area.
     pub fallback: Option<FallbackZone>,
+    /// Uncovered land assigned by a fallback zone, m².
     pub fallback_area_m2: f64,
 }
 
 /// Existing floor area of one building use with its coefficient.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct BuildingUseShare {
+    /// Building use (key of `[building_type]`).
     pub building_use: String,
+    /// Existing floor area of the use, m².
     pub floor_area_m2: f64,
+    /// Building-type coefficient of the use (建筑性质修正系数).
     pub coef: Sourced<f64>,
 }
 
@@ -45,16 +55,19 @@ pub struct BuildingUseShare {
 pub struct BuildingSummary {
     /// Existing floor area counted (counted parcels + project-level), m².
     pub existing_floor_area_m2: f64,
+    /// Floor area and coefficient per building use.
     pub by_use: Vec<BuildingUseShare>,
     /// Floor area on excluded parcels, not counted.
     pub excluded_floor_area_m2: f64,
     /// 现状容积率 = existing floor area / counted land area.
     pub existing_far: f64,
+    /// The intensity band the existing FAR falls in.
     pub intensity_band: IntensityBand,
     /// 开发强度修正系数.
     pub intensity_coef: f64,
     /// 建筑性质修正系数, floor-area weighted.
     pub building_type_coef: f64,
+    /// How the intensity and building-type coefficients combine.
     pub combination: Sourced<Combination>,
     /// 建筑权益修正系数.
     pub building_rights_coef: f64,

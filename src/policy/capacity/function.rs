@@ -11,6 +11,7 @@ use crate::policy::{Finding, FindingCode, Severity, UsedValues, check_nonneg, po
 /// One planned use of the rights floor area.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct FunctionUse {
+    /// Planned use (key of `[function]`).
     pub use_id: String,
     /// Floor-area share s_u.
     pub share: f64,
@@ -27,6 +28,7 @@ pub struct FunctionUse {
 pub struct FunctionSummary {
     /// function_coef = 1 / Σ (s_u / f_u).
     pub function_coef: f64,
+    /// Each planned use with its share, coefficient and rights floor area.
     pub uses: Vec<FunctionUse>,
 }
 

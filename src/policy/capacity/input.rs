@@ -9,7 +9,9 @@ use crate::policy::tenure::TenureClass;
 /// Area of a parcel inside one density zone (密度分区), m².
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ZoneArea {
+    /// Density zone number (密度分区).
     pub zone: u8,
+    /// Area in the zone, m².
     pub area_m2: f64,
 }
 
@@ -18,6 +20,7 @@ pub struct ZoneArea {
 pub struct BuildingArea {
     /// Key of the `[building_type]` table (commercial, factory, residential, ...).
     pub building_use: String,
+    /// Floor area, m².
     pub floor_area_m2: f64,
 }
 
@@ -26,6 +29,7 @@ pub struct BuildingArea {
 pub struct ParcelInput {
     /// Printable feature reference.
     pub id: String,
+    /// Tenure class (土地权益类型).
     pub tenure: TenureClass,
     /// Area inside the project boundary, m².
     pub area_inside_m2: f64,
@@ -70,6 +74,7 @@ pub struct ParcelInput {
 /// The zone given to land no density zone covers [S 4.1.3], chosen by the integrator.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct FallbackZone {
+    /// Density zone number (密度分区).
     pub zone: u8,
     /// E.g. "adjacent zone 4" or "one zone lower than adjacent zone 3: ecologically sensitive".
     pub reason: String,
@@ -80,13 +85,16 @@ pub struct FallbackZone {
 pub struct UseShare {
     /// Key of the `[function]` table (market_housing, shared_ownership_housing, industrial).
     pub use_id: String,
+    /// Share of the rights floor area (0–1).
     pub share: f64,
 }
 
 /// A public facility on retained land (配套设施).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Facility {
+    /// Name of the facility.
     pub name: String,
+    /// Floor area, m².
     pub floor_area_m2: f64,
 }
 
@@ -107,9 +115,11 @@ pub struct RetainedPlan {
 /// Everything the 2022 computation needs.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ProjectInput {
+    /// Project id.
     pub project_id: String,
     /// Assessment date (评估基准日): eligibility and remaining terms are measured to it.
     pub assessment_date: NaiveDate,
+    /// The parcels inside the project, as measured.
     pub parcels: Vec<ParcelInput>,
     /// Buildings known only at project level (not attributed to a parcel).
     #[serde(default)]
@@ -117,12 +127,15 @@ pub struct ProjectInput {
     /// Zone for uncovered land; required when any counted parcel has uncovered area.
     #[serde(default)]
     pub uncovered_fallback: Option<FallbackZone>,
+    /// Floor-area shares of the planned uses (功能构成).
     pub function_mix: Vec<UseShare>,
+    /// Public facilities on the retained land (配套设施).
     #[serde(default)]
     pub facilities: Vec<Facility>,
     /// Requested shared floor area as a fraction of rights floor area.
     pub shared_ratio: f64,
     /// Disposition option id of shared floor area (`A` or `B`).
     pub shared_disposition: String,
+    /// The retained-land plan.
     pub retained: RetainedPlan,
 }

@@ -38,33 +38,49 @@ pub const DENSITY_BASE_USE: &str = "residential";
 /// The full 2022 assessment: every figure, intermediate and coefficient with provenance.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Assessment {
+    /// The computation (2022 draft rights floor area).
     pub method: Method,
+    /// Id of the rule set used.
     pub rule_set_id: String,
+    /// File the rule set was read from.
     pub rule_set_path: String,
+    /// Project id.
     pub project_id: String,
+    /// Assessment date (评估基准日).
     pub assessment_date: NaiveDate,
+    /// The counted parcels with their coefficients.
     pub parcels: Vec<CountedParcel>,
+    /// The parcels not counted, with the reason.
     pub excluded: Vec<ExcludedParcel>,
     /// Sum of the measured inside areas of all parcels given, m².
     pub total_inside_area_m2: f64,
     /// 土地面积 counted, m².
     pub counted_land_area_m2: f64,
+    /// Counted land and mean coefficient per tenure class.
     pub by_class: Vec<ClassArea>,
     /// 土地权益修正系数 (area-weighted).
     pub land_rights_coef: f64,
+    /// Density base FAR (密度分区基准容积率).
     pub density: DensitySummary,
+    /// Building rights (建筑权益修正系数).
     pub buildings: BuildingSummary,
+    /// Function coefficient (功能修正系数) and rights per use.
     pub function: FunctionSummary,
     /// 权益容积, m².
     pub rights_floor_area_m2: f64,
+    /// The facilities of the plan.
     pub facilities: Vec<Facility>,
     /// 配套容积, m².
     pub facility_floor_area_m2: f64,
+    /// Shared floor area (共享容积) and its disposition.
     pub shared: SharedSummary,
     /// 规划容积 = rights + facility + shared, m².
     pub planned_floor_area_m2: f64,
+    /// Retained land (留用土地) and its FAR checks.
     pub retained: RetainedSummary,
+    /// Violated constraints and notable facts.
     pub findings: Vec<Finding>,
+    /// Input problems that did not stop the computation.
     pub warnings: Vec<String>,
     /// Every rule value used, with source and status.
     pub rule_values_used: Vec<RuleValue>,

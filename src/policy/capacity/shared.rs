@@ -11,12 +11,15 @@ use crate::policy::{Finding, FindingCode, Severity, UsedValues, check_nonneg, po
 /// Shared floor area (共享容积) and its disposition.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct SharedSummary {
+    /// Requested shared floor area as a fraction of the rights floor area.
     pub requested_ratio: f64,
+    /// Cap as a fraction of the rights floor area (≤ 20%).
     pub max_ratio: Sourced<f64>,
     /// Cap = max_ratio × rights floor area.
     pub cap_floor_area_m2: f64,
     /// As requested (a request over the cap is a finding, not clipped).
     pub floor_area_m2: f64,
+    /// Disposition option id (`A` or `B`).
     pub disposition: String,
     /// Handed to the government.
     pub government_m2: f64,

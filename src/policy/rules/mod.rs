@@ -26,15 +26,21 @@ pub use shenbiao::{Shenbiao, ZoneFar};
 /// A loaded rule set.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct RuleSet {
+    /// Rule-set id (`meta.id`).
     pub id: String,
+    /// Rule-set name (`meta.name`).
     pub name: String,
     /// File the rule set was read from (for messages and reports).
     pub path: String,
+    /// The computation the rule set drives.
     pub method: Method,
     /// Source and status of the rule set as a whole.
     pub source: String,
+    /// Status of the rule set as a whole.
     pub status: Status,
+    /// The 深标 density-zone FAR tables.
     pub shenbiao: Shenbiao,
+    /// The method-specific rules.
     pub rules: MethodRules,
     values: Vec<RuleValue>,
 }

@@ -38,7 +38,10 @@ pub enum TenureCoef {
     /// Coefficient by land use (e.g. 征地返还用地: commercial 0.65 / industrial 0.30).
     ByUse(BTreeMap<String, Sourced<f64>>),
     /// A base coefficient times the term correction K (国有已出让用地 年期修正).
-    TermCorrected { base: Sourced<f64> },
+    TermCorrected {
+        /// Base coefficient before the term correction.
+        base: Sourced<f64>,
+    },
     /// Not counted in the land area (国有储备用地).
     Excluded,
 }
@@ -55,9 +58,11 @@ pub struct TermUse {
 /// One band of the development-intensity table (开发强度修正系数): `min ≤ FAR < max`.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct IntensityBand {
+    /// Lower bound of the band (inclusive).
     pub min_far: f64,
     /// `None` = open-ended.
     pub max_far: Option<f64>,
+    /// Intensity coefficient of the band.
     pub coef: Sourced<f64>,
 }
 
@@ -65,7 +70,9 @@ pub struct IntensityBand {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Combination {
+    /// intensity × building type.
     Product,
+    /// intensity + building type.
     Sum,
 }
 
@@ -113,16 +120,21 @@ pub struct Rules2022 {
     pub transition_window_months: Sourced<f64>,
     /// Minimum years since grant for state-granted land (已出让年限 ≥ 15 年).
     pub state_granted_min_years: Sourced<f64>,
+    /// Land-rights coefficient by tenure class.
     pub tenure: BTreeMap<TenureClass, TenureCoef>,
     /// Term tables by land use.
     pub term: BTreeMap<String, TermUse>,
+    /// Development-intensity bands (开发强度修正系数), ascending.
     pub intensity_bands: Vec<IntensityBand>,
     /// Building-type coefficients (建筑性质修正系数) by building use.
     pub building_types: BTreeMap<String, Sourced<f64>>,
+    /// How intensity and building-type coefficients combine.
     pub combination: Sourced<Combination>,
     /// Function coefficients f_u (留用土地功能修正系数) by planned use.
     pub functions: BTreeMap<String, Sourced<f64>>,
+    /// Function-mix constraints.
     pub function_mix: FunctionMixRules,
+    /// Shared floor area rules.
     pub shared: SharedRules,
 }
 
@@ -186,7 +198,9 @@ impl Operator {
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum MethodRules {
+    /// The 2022 draft rules.
     Draft2022(Box<Rules2022>),
+    /// The 2018 rules.
     Rules2018(Box<Rules2018>),
 }
 

@@ -38,25 +38,34 @@ impl Status {
 /// Where a rule value comes from: its dotted key in the rule set, its source and status.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Provenance {
+    /// Dotted key of the value in the rule set (`shared.max_ratio_of_rights`).
     pub key: String,
+    /// Where the value comes from.
     pub source: String,
+    /// official, draft or illustrative.
     pub status: Status,
 }
 
 /// A rule value with its provenance.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Sourced<T> {
+    /// The value.
     pub value: T,
+    /// Its key, source and status.
     pub provenance: Provenance,
 }
 
 /// One scalar value of a rule set as listed in reports (`value` as written, e.g. `1/0.6`).
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct RuleValue {
+    /// Dotted key of the value in the rule set (`shared.max_ratio_of_rights`).
     pub key: String,
+    /// The value as written.
     pub value: String,
     /// The numeric value, for numbers.
     pub numeric: Option<f64>,
+    /// Where the value comes from.
     pub source: String,
+    /// official, draft or illustrative.
     pub status: Status,
 }
