@@ -185,28 +185,12 @@ pub fn assess_loaded(
     };
     let m = measure::measure(&config, &layers, &chosen_rules.shenbiao)?;
 
-    let (computation, mut findings, mut warnings, mut not_official) = match decision.chosen {
-        RuleChoice::New => {
-            let input = measure::policy_input_2022(&config, &m)?;
-            let a = crate::policy::assess(new_rules, &input)?;
-            let (f, w, i) = (
-                a.findings.clone(),
-                a.warnings.clone(),
-                a.illustrative_values_used.clone(),
-            );
-            (Computation::New(Box::new(a)), f, w, i)
-        }
-        RuleChoice::Rules2018 => {
-            let input = measure::policy_input_2018(&config, &m)?;
-            let a = crate::policy::assess_2018(&rules.rules_2018, &input)?;
-            let (f, w, i) = (
-                a.findings.clone(),
-                a.warnings.clone(),
-                a.illustrative_values_used.clone(),
-            );
-            (Computation::Rules2018(Box::new(a)), f, w, i)
-        }
-    };
+    let Computed {
+        computation,
+        mut findings,
+        mut warnings,
+        mut not_official,
+    } = compute(&config, &m, decision.chosen, rules)?;
     let basis = siting::SitingBasis::of(&computation, &m, &rules.rules_2018)?;
     let siting = siting::site_project(&config, &layers, &m, &basis)?;
     if let Some(s) = &siting {
@@ -248,6 +232,46 @@ pub fn assess_loaded(
         config,
         layers,
         report,
+    })
+}
+
+/// The policy computation of the rule set that applies, with its findings, warnings and
+/// not-official values (the starting lists of the report).
+struct Computed {
+    computation: Computation,
+    findings: Vec<crate::policy::Finding>,
+    warnings: Vec<String>,
+    not_official: Vec<crate::policy::RuleValue>,
+}
+
+/// Runs the chosen rule set's computation on the measurement.
+fn compute(
+    config: &ProjectFile,
+    m: &measure::Measurement,
+    chosen: RuleChoice,
+    rules: &RuleSets,
+) -> Result<Computed> {
+    Ok(match chosen {
+        RuleChoice::New => {
+            let input = measure::policy_input_2022(config, m)?;
+            let a = crate::policy::assess(&rules.new, &input)?;
+            Computed {
+                findings: a.findings.clone(),
+                warnings: a.warnings.clone(),
+                not_official: a.illustrative_values_used.clone(),
+                computation: Computation::New(Box::new(a)),
+            }
+        }
+        RuleChoice::Rules2018 => {
+            let input = measure::policy_input_2018(config, m)?;
+            let a = crate::policy::assess_2018(&rules.rules_2018, &input)?;
+            Computed {
+                findings: a.findings.clone(),
+                warnings: a.warnings.clone(),
+                not_official: a.illustrative_values_used.clone(),
+                computation: Computation::Rules2018(Box::new(a)),
+            }
+        }
     })
 }
 
