@@ -361,6 +361,11 @@ pub struct PlanSection {
     /// Retained land within 500 m of a metro station; default from the zone layer.
     #[serde(default)]
     pub retained_near_metro: Option<bool>,
+    /// The land no density zone covers adjoins an ecologically sensitive area (生态敏感区):
+    /// it takes one zone lower (the next higher zone number) than the adjoining zone
+    /// (深标 4.1.3). A project option until constraint layers exist.
+    #[serde(default)]
+    pub uncovered_next_to_ecologically_sensitive: bool,
 }
 
 fn default_use() -> String {

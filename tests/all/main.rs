@@ -30,6 +30,7 @@ mod output_folder;
 mod overlay_props;
 mod pipelines_repair_policy;
 mod policy_capacity;
+mod policy_issue14;
 mod policy_properties;
 mod policy_rules;
 mod policy_tenure;
