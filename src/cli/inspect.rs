@@ -21,8 +21,10 @@ Exit codes:
      (the report is still printed)
   2  usage error (bad option or argument)
 
-Areas are computed only in a projected CRS (metres). A geographic layer needs --to-crs;
-a layer without CRS needs --crs.
+Areas are computed only in a projected CRS and are always m²: a layer in feet (or any other
+linear unit) is converted to metres for measuring. A geographic layer needs --to-crs; a layer
+without CRS needs --crs; Web Mercator and plate carrée need --to-crs (or
+--allow-distorted-areas).
 
 Examples:
   # GBK shapefile in the Shenzhen local plane system (no .prj, no .cpg):
@@ -60,6 +62,10 @@ pub struct Args {
     /// Attribute used as each feature's id in messages.
     #[arg(long = "id-field", value_name = "FIELD")]
     pub id_field: Option<String>,
+    /// Measure areas even in a CRS with large scale error (Web Mercator, plate carrée),
+    /// which are otherwise refused.
+    #[arg(long = "allow-distorted-areas")]
+    pub allow_distorted_areas: bool,
     /// Repair invalid geometries (MakeValid) and report area before/after.
     #[arg(long)]
     pub repair: bool,
@@ -100,13 +106,6 @@ fn layer_bbox(layer: &Layer) -> Option<Rect<f64>> {
         })
 }
 
-fn crs_kind_text(c: &Crs) -> &'static str {
-    match c.kind {
-        crs::CrsKind::Geographic => "geographic (degrees)",
-        crs::CrsKind::Projected => "projected (metres)",
-        crs::CrsKind::Unknown => "unidentified",
-    }
-}
 
 pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     let assume_crs = args.crs.as_deref().map(Crs::parse).transpose()?;
@@ -133,24 +132,32 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         crs::reproject_layer(&mut layer, to).with_context(|| format!("reprojecting {source}"))?;
     }
     let problems = validity::validate_layer(&layer);
-    let repair = if args.repair {
+    let mut repair = if args.repair {
         Some(validity::repair_layer(&mut layer))
     } else {
         None
     };
-    // Areas only in a projected CRS; otherwise say why (the message of prepare_for_areas).
-    let area_refusal = {
-        let mut probe = Layer {
-            source: layer.source.clone(),
-            name: layer.name.clone(),
-            crs: layer.crs.clone(),
-            schema: Vec::new(),
-            features: Vec::new(),
-        };
-        crs::prepare_for_areas(&mut probe, None)
-            .err()
-            .map(|e| e.to_string())
+    // The layer as the file has it (or as --to-crs made it): CRS, unit and extent shown.
+    let bbox = layer_bbox(&layer);
+    let native_crs = layer.crs.clone();
+    // Areas only in a projected CRS, in m² (a layer in feet is converted to metres here);
+    // otherwise say why (the message of prepare_for_areas).
+    let area_options = crs::AreaOptions {
+        target: None,
+        allow_distorted: args.allow_distorted_areas,
     };
+    let area_refusal = crs::prepare_for_areas_with(&mut layer, area_options)
+        .err()
+        .map(|e| e.to_string());
+    // Repairs were measured in the layer's own unit: their areas in m² too.
+    if let (Some(r), Some(m)) = (&mut repair, native_crs.as_ref().and_then(Crs::metres_per_unit))
+        && area_refusal.is_none()
+    {
+        for x in &mut r.repaired {
+            x.area_before *= m * m;
+            x.area_after *= m * m;
+        }
+    }
     let areas: Option<Vec<f64>> = area_refusal.is_none().then(|| {
         layer
             .features
@@ -159,7 +166,6 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
             .collect()
     });
     let total_area: Option<f64> = areas.as_ref().map(|a| a.iter().sum());
-    let bbox = layer_bbox(&layer);
     let problem_features = {
         let mut v: Vec<usize> = problems.iter().map(|p| p.feature.index).collect();
         v.dedup();
@@ -176,7 +182,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         let report = json!({
             "layer": layer.source.to_string(),
             "name": layer.name,
-            "crs": layer.crs,
+            "crs": native_crs,
             "declared_crs": declared_crs,
             "feature_count": layer.features.len(),
             "bbox": bbox.map(|r| [r.min().x, r.min().y, r.max().x, r.max().y]),
@@ -207,8 +213,8 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         writeln!(out, "{}", serde_json::to_string_pretty(&report)?)?;
     } else {
         writeln!(out, "layer:    {}", layer.source)?;
-        match &layer.crs {
-            Some(c) => writeln!(out, "CRS:      {c} — {}", crs_kind_text(c))?,
+        match &native_crs {
+            Some(c) => writeln!(out, "CRS:      {c} — {}", c.kind_description())?,
             None => writeln!(out, "CRS:      none declared")?,
         }
         if to_crs.is_some()
@@ -229,7 +235,16 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
             None => writeln!(out, "bbox:     (no coordinates)")?,
         }
         match (total_area, &area_refusal) {
-            (Some(a), _) => writeln!(out, "area:     {a:.3} m² ({:.6} km²)", a / 1e6)?,
+            (Some(a), _) => {
+                writeln!(out, "area:     {a:.3} m² ({:.6} km²)", a / 1e6)?;
+                if let Some(c) = native_crs.as_ref().filter(|c| c.has_non_metre_unit()) {
+                    writeln!(
+                        out,
+                        "          (coordinates in {}, converted to metres for areas)",
+                        c.unit.as_ref().map_or("a non-metre unit", |u| u.name.as_str())
+                    )?;
+                }
+            }
             (None, Some(why)) => writeln!(out, "area:     not computed: {why}")?,
             (None, None) => {}
         }

@@ -119,6 +119,10 @@ pub struct Args {
     /// GeoPandas-compatible mode; not land areas).
     #[arg(long)]
     pub planar_degrees: bool,
+    /// Measure areas even in a CRS with large scale error (Web Mercator, plate carrée),
+    /// which are otherwise refused.
+    #[arg(long = "allow-distorted-areas")]
+    pub allow_distorted_areas: bool,
     /// Shapefile attribute encoding when there is no .cpg (gbk, gb18030, utf-8, latin1).
     #[arg(long, value_name = "ENCODING")]
     pub encoding: Option<String>,
@@ -260,7 +264,11 @@ fn run_in_pool(args: &Args, format: OutFormat) -> anyhow::Result<ExitCode> {
         );
     } else {
         for layer in [&mut source, &mut target] {
-            if let Some(r) = crs::prepare_for_areas(layer, to_crs.as_ref())? {
+            let opts = crs::AreaOptions {
+                target: to_crs.as_ref(),
+                allow_distorted: args.allow_distorted_areas,
+            };
+            if let Some(r) = crs::prepare_for_areas_with(layer, opts)? {
                 eprintln!("{}: reprojected {} → {}", layer.source, r.from, r.to);
             }
         }

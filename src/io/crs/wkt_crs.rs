@@ -113,7 +113,18 @@ fn degrees_per_unit(geog: &WktNode) -> f64 {
     geog.child(&["UNIT", "ANGLEUNIT"])
         .and_then(|u| u.number(0))
         .filter(|r| r.is_finite() && *r > 0.0)
-        .map_or(1.0, |radians| radians * 180.0 / PI)
+        .map_or(1.0, degrees_of)
+}
+
+/// Degrees in an angular unit of `radians`; exactly 1 for the degree as WKT spells it
+/// (`0.0174532925199433`, 15 digits), so that parameters stay as written.
+fn degrees_of(radians: f64) -> f64 {
+    let degrees = radians * 180.0 / PI;
+    if (degrees - 1.0).abs() < 1e-12 {
+        1.0
+    } else {
+        degrees
+    }
 }
 
 /// `+datum=…` or `+a= +rf=` (`+towgs84=` where given) and `+pm=` of a geographic CRS node.
@@ -283,7 +294,7 @@ fn read_params(
             .child(&["ANGLEUNIT", "LENGTHUNIT", "SCALEUNIT", "UNIT"])
             .and_then(|u| u.number(0).map(|f| (u.keyword.as_str(), f)));
         let angle = |v: f64| match own {
-            Some((_, radians)) => v * radians * 180.0 / PI,
+            Some((_, radians)) => v * degrees_of(radians),
             None => v * degrees,
         };
         let length = |v: f64| match own {
@@ -395,7 +406,8 @@ mod tests {
         assert_eq!((unit.name.as_str(), unit.metres), ("US survey foot", 0.3048006096012192));
         let p = c.proj4.unwrap();
         assert!(p.starts_with("+proj=lcc +lat_1=37.06666666666667 +lat_2=38.43333333333333 +lat_0=36.5 +lon_0=-120.5"), "{p}");
-        assert!(p.contains("+x_0=2000000.0001016") && p.contains("+datum=NAD83"), "{p}");
+        // 6561666.666666666 US survey feet are 2,000,000 m.
+        assert!(p.contains("+x_0=1999999.99999999") && p.contains("+datum=NAD83"), "{p}");
         assert!(p.ends_with("+to_meter=0.3048006096012192 +no_defs"), "{p}");
         proj4rs::Proj::from_proj_string(&p).unwrap();
     }
