@@ -59,7 +59,10 @@ fn shapefile(dir: &Path, stem: &str, rings: &[Vec<(f64, f64)>], prj: Option<&str
     let shapes: Vec<shapefile::Polygon> = rings
         .iter()
         .map(|r| {
-            let points = r.iter().map(|&(x, y)| shapefile::Point::new(x, y)).collect();
+            let points = r
+                .iter()
+                .map(|&(x, y)| shapefile::Point::new(x, y))
+                .collect();
             shapefile::Polygon::new(shapefile::PolygonRing::Outer(points))
         })
         .collect();
@@ -86,7 +89,11 @@ fn inspect_json(layer: &Path, extra: &[&str]) -> Value {
     let mut args = vec!["inspect", layer.to_str().unwrap(), "--json"];
     args.extend_from_slice(extra);
     let out = landpool(&args);
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     serde_json::from_slice(&out.stdout).unwrap()
 }
 
@@ -101,7 +108,7 @@ fn foot_us_esri_prj_is_measured_in_square_metres_and_reprojectable() {
     let dir = tempfile::tempdir().unwrap();
     let rings = [
         rect(6_000_000.0, 2_000_000.0, 6_060_000.0, 2_080_000.0),
-        rect(6_060_000.0, 2_000_000.0, 6_070_000.0, 2_023_044.0454),
+        rect(6_060_000.0, 2_000_000.0, 6_070_000.0, 2_023_044.045_4),
     ];
     let shp = shapefile(dir.path(), "ca", &rings, Some(&prj("foot_us_esri.prj")));
     let truth = 5_030_440_454.0 * US_FOOT * US_FOOT;
@@ -167,14 +174,21 @@ fn epsg_2227_through_inspect_and_overlay() {
         "--out",
         csv.to_str().unwrap(),
     ]);
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let text = std::fs::read_to_string(&csv).unwrap();
     let areas: Vec<f64> = text
         .lines()
         .skip(1)
         .map(|l| l.split(',').nth(2).unwrap().parse().unwrap())
         .collect();
-    let want = [6_000_000.0 * US_FOOT * US_FOOT, 500_000.0 * US_FOOT * US_FOOT];
+    let want = [
+        6_000_000.0 * US_FOOT * US_FOOT,
+        500_000.0 * US_FOOT * US_FOOT,
+    ];
     assert_eq!(areas.len(), 2, "{text}");
     for (a, w) in areas.iter().zip(want) {
         assert!(close(*a, w, 1e-9), "{a} vs {w}: {text}");
@@ -187,7 +201,11 @@ fn web_mercator_areas_are_refused_with_advice() {
     let refused = inspect_json(&layer, &[]);
     assert_eq!(refused["total_area_m2"], Value::Null);
     let why = refused["area_not_computed_because"].as_str().unwrap();
-    for part in ["Web Mercator", "--to-crs EPSG:4547", "--allow-distorted-areas"] {
+    for part in [
+        "Web Mercator",
+        "--to-crs EPSG:4547",
+        "--allow-distorted-areas",
+    ] {
         assert!(why.contains(part), "{why}");
     }
     // Asked for: the planar (distorted) figure, 325.19 m × 270.992 m.
@@ -204,7 +222,15 @@ fn web_mercator_areas_are_refused_with_advice() {
     let dir = tempfile::tempdir().unwrap();
     let csv = dir.path().join("o.csv");
     let l = layer.to_str().unwrap();
-    let args = ["overlay", "--source", l, "--target", l, "--out", csv.to_str().unwrap()];
+    let args = [
+        "overlay",
+        "--source",
+        l,
+        "--target",
+        l,
+        "--out",
+        csv.to_str().unwrap(),
+    ];
     let out = landpool(&args);
     assert_eq!(out.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&out.stderr).contains("--allow-distorted-areas"));
@@ -245,13 +271,19 @@ fn esri_gauss_kruger_prj_reprojects_like_its_epsg_code() {
     let (a, b) = (coords(&layers[0]), coords(&layers[1]));
     assert_eq!(a.len(), b.len());
     for (p, q) in a.iter().zip(&b) {
-        assert!((p.x - q.x).abs() < 1e-3 && (p.y - q.y).abs() < 1e-3, "{p:?} {q:?}");
+        assert!(
+            (p.x - q.x).abs() < 1e-3 && (p.y - q.y).abs() < 1e-3,
+            "{p:?} {q:?}"
+        );
         // Really moved into CM 114E: near its central meridian (x ≈ 500 km).
         assert!((p.x - 500_000.0).abs() < 20_000.0, "{p:?}");
     }
     let [ja, jb] = [&esri, &epsg].map(|p| inspect_json(p, &["--to-crs", "EPSG:4547"]));
     for i in 0..4 {
-        let (x, y) = (ja["bbox"][i].as_f64().unwrap(), jb["bbox"][i].as_f64().unwrap());
+        let (x, y) = (
+            ja["bbox"][i].as_f64().unwrap(),
+            jb["bbox"][i].as_f64().unwrap(),
+        );
         assert!((x - y).abs() < 1e-3, "{x} {y}");
     }
     let (x, y) = (
@@ -273,7 +305,10 @@ fn garbage_prj_is_an_error_naming_the_file() {
     let out = landpool(&["inspect", shp.to_str().unwrap()]);
     assert_eq!(out.status.code(), Some(1));
     let err = String::from_utf8_lossy(&out.stderr);
-    assert!(err.contains("bad.prj") && err.contains("not a valid WKT"), "{err}");
+    assert!(
+        err.contains("bad.prj") && err.contains("not a valid WKT"),
+        "{err}"
+    );
     assert!(!String::from_utf8_lossy(&out.stdout).contains("metres"));
     // --crs overrides the .prj, as before.
     let ok = inspect_json(&shp, &["--crs", "EPSG:4547"]);
@@ -292,10 +327,18 @@ fn garbage_prj_is_an_error_naming_the_file() {
         .replace("parcels = \"parcels.geojson\"", "parcels = \"parcels.shp\"");
     std::fs::write(&toml, text).unwrap();
     assert!(parcels.exists());
-    let out = landpool(&["assess", toml.to_str().unwrap(), "--out", dir.path().join("o").to_str().unwrap()]);
+    let out = landpool(&[
+        "assess",
+        toml.to_str().unwrap(),
+        "--out",
+        dir.path().join("o").to_str().unwrap(),
+    ]);
     assert_eq!(out.status.code(), Some(1));
     let err = String::from_utf8_lossy(&out.stderr);
-    assert!(err.contains("parcels.prj") && err.contains("not a valid WKT"), "{err}");
+    assert!(
+        err.contains("parcels.prj") && err.contains("not a valid WKT"),
+        "{err}"
+    );
 }
 
 /// tests/fixtures/example_a copied into `dir/name`, rule-set paths made absolute, each
@@ -354,7 +397,11 @@ fn assert_same(a: &Value, b: &Value, at: &str) {
             }
         }
         (Value::Object(x), Value::Object(y)) => {
-            assert_eq!(x.keys().collect::<Vec<_>>(), y.keys().collect::<Vec<_>>(), "{at}");
+            assert_eq!(
+                x.keys().collect::<Vec<_>>(),
+                y.keys().collect::<Vec<_>>(),
+                "{at}"
+            );
             for (k, p) in x {
                 if k != "inputs" {
                     assert_same(p, &y[k], &format!("{at}.{k}"));
@@ -392,14 +439,22 @@ fn assess_in_us_feet_gives_the_metre_figures() {
             out_dir.to_str().unwrap(),
             "--quiet",
         ]);
-        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
         serde_json::from_str(&std::fs::read_to_string(out_dir.join("report.json")).unwrap())
             .unwrap()
     };
     let (m, f) = (run(&metres), run(&feet));
     assert_same(&m, &f, "report");
     let conversions = f["inputs"].as_array().unwrap();
-    assert!(conversions.iter().all(|i| i["reprojected"]["to"]["unit"]["name"] == "metre"));
+    assert!(
+        conversions
+            .iter()
+            .all(|i| i["reprojected"]["to"]["unit"]["name"] == "metre")
+    );
 }
 
 fn star_polygon(cx: f64, cy: f64, radii: &[f64]) -> Polygon<f64> {

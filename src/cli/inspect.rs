@@ -106,7 +106,6 @@ fn layer_bbox(layer: &Layer) -> Option<Rect<f64>> {
         })
 }
 
-
 pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     let assume_crs = args.crs.as_deref().map(Crs::parse).transpose()?;
     let to_crs = args.to_crs.as_deref().map(Crs::parse).transpose()?;
@@ -150,8 +149,10 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         .err()
         .map(|e| e.to_string());
     // Repairs were measured in the layer's own unit: their areas in m² too.
-    if let (Some(r), Some(m)) = (&mut repair, native_crs.as_ref().and_then(Crs::metres_per_unit))
-        && area_refusal.is_none()
+    if let (Some(r), Some(m)) = (
+        &mut repair,
+        native_crs.as_ref().and_then(Crs::metres_per_unit),
+    ) && area_refusal.is_none()
     {
         for x in &mut r.repaired {
             x.area_before *= m * m;
@@ -241,7 +242,9 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
                     writeln!(
                         out,
                         "          (coordinates in {}, converted to metres for areas)",
-                        c.unit.as_ref().map_or("a non-metre unit", |u| u.name.as_str())
+                        c.unit
+                            .as_ref()
+                            .map_or("a non-metre unit", |u| u.name.as_str())
                     )?;
                 }
             }

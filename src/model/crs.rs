@@ -241,7 +241,10 @@ mod tests {
         let feet = Crs {
             name: "EPSG:2227".into(),
             epsg: Some(2227),
-            proj4: Some("+proj=lcc +lat_1=38.43 +x_0=2000000.0001016 +datum=NAD83 +units=us-ft +no_defs".into()),
+            proj4: Some(
+                "+proj=lcc +lat_1=38.43 +x_0=2000000.0001016 +datum=NAD83 +units=us-ft +no_defs"
+                    .into(),
+            ),
             kind: CrsKind::Projected,
             unit: Some(LinearUnit::us_survey_foot()),
         };

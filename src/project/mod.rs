@@ -385,25 +385,26 @@ pub fn load_layers(config: &ProjectFile) -> Result<ProjectLayers> {
             target: to_crs.as_ref(),
             allow_distorted: config.input.allow_distorted_areas,
         };
-        let reprojected = prepare_for_areas_with(&mut layer, area_options).map_err(|e| match e {
-            // The CRS advice of the I/O layer speaks of command-line options; here the
-            // settings live in the project file.
-            Error::Usage(message) => Error::Config {
-                path: config.path.clone(),
-                line: None,
-                column: None,
-                key: "input.to_crs".into(),
-                message,
-            },
-            Error::Crs { path, message } => Error::Crs {
-                path,
-                message: format!(
-                    "{message} (in the project file {}: [input] crs and [input] to_crs)",
-                    config.path.display()
-                ),
-            },
-            other => other,
-        })?;
+        let reprojected =
+            prepare_for_areas_with(&mut layer, area_options).map_err(|e| match e {
+                // The CRS advice of the I/O layer speaks of command-line options; here the
+                // settings live in the project file.
+                Error::Usage(message) => Error::Config {
+                    path: config.path.clone(),
+                    line: None,
+                    column: None,
+                    key: "input.to_crs".into(),
+                    message,
+                },
+                Error::Crs { path, message } => Error::Crs {
+                    path,
+                    message: format!(
+                        "{message} (in the project file {}: [input] crs and [input] to_crs)",
+                        config.path.display()
+                    ),
+                },
+                other => other,
+            })?;
         let problems = validate_layer(&layer);
         let repairs = if config.input.repair && !problems.is_empty() {
             repair_layer(&mut layer)

@@ -318,8 +318,14 @@ mod tests {
         assert!(Crs::from_wkt(&String::from_utf8_lossy(prj)).is_err());
         let junk = String::from_utf8_lossy(b"\xff[\xff(\xff\xff]\xff");
         assert!(Crs::from_wkt(&junk).is_err());
-        let in_name = b"PROJCS[\"x\xff\",GEOGCS[\"y\"],UNIT[\"metre\",1],AUTHORITY[\"EPSG\",\"4547\"]]";
-        assert_eq!(Crs::from_wkt(&String::from_utf8_lossy(in_name)).unwrap().epsg, Some(4547));
+        let in_name =
+            b"PROJCS[\"x\xff\",GEOGCS[\"y\"],UNIT[\"metre\",1],AUTHORITY[\"EPSG\",\"4547\"]]";
+        assert_eq!(
+            Crs::from_wkt(&String::from_utf8_lossy(in_name))
+                .unwrap()
+                .epsg,
+            Some(4547)
+        );
     }
 
     #[test]

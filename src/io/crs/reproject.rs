@@ -191,7 +191,10 @@ pub fn prepare_for_areas(layer: &mut Layer, target: Option<&Crs>) -> Result<Opti
 /// assume one with `--crs`. A CRS with large scale error ([`super::area_distortion`]:
 /// Web Mercator, plate carrée), as the layer's or as the target, is refused with advice
 /// unless [`AreaOptions::allow_distorted`]. A target in feet is reached in its metre twin.
-pub fn prepare_for_areas_with(layer: &mut Layer, opts: AreaOptions<'_>) -> Result<Option<Reprojected>> {
+pub fn prepare_for_areas_with(
+    layer: &mut Layer,
+    opts: AreaOptions<'_>,
+) -> Result<Option<Reprojected>> {
     let path = layer.source.to_path_buf();
     let Some(from) = layer.crs.clone() else {
         return Err(Error::Crs {

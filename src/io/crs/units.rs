@@ -11,11 +11,7 @@ const UNITS: &[(&[&str], &str, f64)] = &[
         "kilometre",
         1000.0,
     ),
-    (
-        &["centimetre", "centimeter", "cm"],
-        "centimetre",
-        0.01,
-    ),
+    (&["centimetre", "centimeter", "cm"], "centimetre", 0.01),
     (&["millimetre", "millimeter", "mm"], "millimetre", 0.001),
     (
         &[
@@ -43,16 +39,36 @@ const UNITS: &[(&[&str], &str, f64)] = &[
         "international foot",
         0.3048,
     ),
-    (&["yard", "yd", "yardinternational"], "international yard", 0.9144),
+    (
+        &["yard", "yd", "yardinternational"],
+        "international yard",
+        0.9144,
+    ),
     (
         &["ussurveyyard", "usyd", "yardus"],
         "US survey yard",
         3600.0 / 3937.0,
     ),
-    (&["usch", "ussurveychain", "chainus"], "US survey chain", 79200.0 / 3937.0),
-    (&["ussurveymile", "usmi", "mileus"], "US survey mile", 6336000.0 / 3937.0),
-    (&["mile", "mi", "statutemile"], "international mile", 1609.344),
-    (&["indft", "footindian", "indianfoot"], "Indian foot", 0.30479841),
+    (
+        &["usch", "ussurveychain", "chainus"],
+        "US survey chain",
+        79200.0 / 3937.0,
+    ),
+    (
+        &["ussurveymile", "usmi", "mileus"],
+        "US survey mile",
+        6336000.0 / 3937.0,
+    ),
+    (
+        &["mile", "mi", "statutemile"],
+        "international mile",
+        1609.344,
+    ),
+    (
+        &["indft", "footindian", "indianfoot"],
+        "Indian foot",
+        0.30479841,
+    ),
 ];
 
 fn normalise(name: &str) -> String {
@@ -102,8 +118,7 @@ pub(super) fn unit_of_proj4(def: &str) -> Result<LinearUnit, String> {
             .map(str::to_string)
     };
     if let Some(name) = value("+units=") {
-        return unit_named(&name)
-            .ok_or_else(|| format!("unknown proj4 unit `+units={name}`"));
+        return unit_named(&name).ok_or_else(|| format!("unknown proj4 unit `+units={name}`"));
     }
     if let Some(v) = value("+to_meter=") {
         let metres = match v.split_once('/') {
@@ -157,8 +172,18 @@ mod tests {
             assert_eq!(unit_named(name).unwrap().metres, metres, "{name}");
         }
         assert!(unit_named("furlong").is_none());
-        assert_eq!(unit_of_wkt(Some("Foot_US"), Some(0.3048006096012192)).unwrap().name, "US survey foot");
-        assert_eq!(unit_of_wkt(Some("Foot_Gold_Coast"), Some(0.3047997)).unwrap().metres, 0.3047997);
+        assert_eq!(
+            unit_of_wkt(Some("Foot_US"), Some(0.3048006096012192))
+                .unwrap()
+                .name,
+            "US survey foot"
+        );
+        assert_eq!(
+            unit_of_wkt(Some("Foot_Gold_Coast"), Some(0.3047997))
+                .unwrap()
+                .metres,
+            0.3047997
+        );
         assert_eq!(unit_of_wkt(Some("Foot"), None).unwrap().metres, 0.3048);
         assert!(unit_of_wkt(Some("cubit"), None).is_none());
         assert!(unit_of_wkt(Some("Meter"), Some(-1.0)).unwrap().is_metre());
@@ -167,10 +192,24 @@ mod tests {
     #[test]
     fn proj4_units_and_to_meter() {
         let us = unit_of_proj4("+proj=lcc +units=us-ft +no_defs").unwrap();
-        assert_eq!((us.name.as_str(), us.metres), ("US survey foot", 1200.0 / 3937.0));
-        assert_eq!(unit_of_proj4("+proj=tmerc +to_meter=0.3048").unwrap().name, "international foot");
-        assert_eq!(unit_of_proj4("+proj=tmerc +to_meter=1200/3937").unwrap().name, "US survey foot");
-        assert_eq!(unit_of_proj4("+proj=tmerc +to_meter=2").unwrap().metres, 2.0);
+        assert_eq!(
+            (us.name.as_str(), us.metres),
+            ("US survey foot", 1200.0 / 3937.0)
+        );
+        assert_eq!(
+            unit_of_proj4("+proj=tmerc +to_meter=0.3048").unwrap().name,
+            "international foot"
+        );
+        assert_eq!(
+            unit_of_proj4("+proj=tmerc +to_meter=1200/3937")
+                .unwrap()
+                .name,
+            "US survey foot"
+        );
+        assert_eq!(
+            unit_of_proj4("+proj=tmerc +to_meter=2").unwrap().metres,
+            2.0
+        );
         assert!(unit_of_proj4("+proj=tmerc").unwrap().is_metre());
         assert!(unit_of_proj4("+proj=tmerc +units=furlong").is_err());
         assert!(unit_of_proj4("+proj=tmerc +to_meter=0").is_err());

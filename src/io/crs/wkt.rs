@@ -136,7 +136,10 @@ impl Parser {
 
     fn word(&mut self) -> String {
         let mut s = String::new();
-        while let Some(c) = self.peek().filter(|c| c.is_ascii_alphanumeric() || *c == '_') {
+        while let Some(c) = self
+            .peek()
+            .filter(|c| c.is_ascii_alphanumeric() || *c == '_')
+        {
             s.push(c);
             self.pos += 1;
         }
@@ -240,7 +243,10 @@ impl Parser {
         {
             self.pos += 1;
         }
-        let s: String = self.chars[start..self.pos].iter().map(|&(_, c)| c).collect();
+        let s: String = self.chars[start..self.pos]
+            .iter()
+            .map(|&(_, c)| c)
+            .collect();
         s.parse::<f64>()
             .ok()
             .filter(|v| v.is_finite())

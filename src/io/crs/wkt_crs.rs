@@ -217,7 +217,9 @@ fn method_named(normalised: &str) -> Option<Method> {
             Method::WebMerc
         }
         "obliquestereographic" | "doublestereographic" => Method::Sterea,
-        "equirectangular" | "equidistantcylindrical" | "platecarree"
+        "equirectangular"
+        | "equidistantcylindrical"
+        | "platecarree"
         | "equidistantcylindricalspherical" => Method::Eqc,
         _ => return None,
     })
@@ -238,17 +240,26 @@ enum Param {
 
 fn param_named(normalised: &str) -> Option<Param> {
     Some(match normalised {
-        "latitudeoforigin" | "latitudeofnaturalorigin" | "latitudeoffalseorigin"
-        | "latitudeofcenter" | "latitudeofcentre" | "latitudeofprojectioncentre" => Param::Lat0,
-        "centralmeridian" | "longitudeofnaturalorigin" | "longitudeoffalseorigin"
-        | "longitudeofcenter" | "longitudeofcentre" | "longitudeoforigin" => Param::Lon0,
+        "latitudeoforigin"
+        | "latitudeofnaturalorigin"
+        | "latitudeoffalseorigin"
+        | "latitudeofcenter"
+        | "latitudeofcentre"
+        | "latitudeofprojectioncentre" => Param::Lat0,
+        "centralmeridian"
+        | "longitudeofnaturalorigin"
+        | "longitudeoffalseorigin"
+        | "longitudeofcenter"
+        | "longitudeofcentre"
+        | "longitudeoforigin" => Param::Lon0,
         "scalefactor" | "scalefactoratnaturalorigin" => Param::K0,
         "falseeasting" | "eastingatfalseorigin" => Param::X0,
         "falsenorthing" | "northingatfalseorigin" => Param::Y0,
-        "standardparallel1" | "latitudeof1ststandardparallel" | "latitudeoffirststandardparallel" => {
-            Param::Lat1
-        }
-        "standardparallel2" | "latitudeof2ndstandardparallel"
+        "standardparallel1"
+        | "latitudeof1ststandardparallel"
+        | "latitudeoffirststandardparallel" => Param::Lat1,
+        "standardparallel2"
+        | "latitudeof2ndstandardparallel"
         | "latitudeofsecondstandardparallel" => Param::Lat2,
         "auxiliaryspheretype" => Param::Ignored,
         _ => return None,
@@ -353,12 +364,19 @@ fn projected_proj4(node: &WktNode, unit: &LinearUnit) -> Result<String, String> 
         }
         Method::Tmerc | Method::Sterea => format!(
             "+proj={} +lat_0={} +lon_0={lon_0} +k={}",
-            if method == Method::Tmerc { "tmerc" } else { "sterea" },
+            if method == Method::Tmerc {
+                "tmerc"
+            } else {
+                "sterea"
+            },
             p.lat_0.unwrap_or(0.0),
             p.k_0.unwrap_or(1.0)
         ),
         Method::Lcc => {
-            let lat_1 = p.lat_1.or(p.lat_0).ok_or("the conic projection has no latitudes")?;
+            let lat_1 = p
+                .lat_1
+                .or(p.lat_0)
+                .ok_or("the conic projection has no latitudes")?;
             let lat_2 = p.lat_2.unwrap_or(lat_1);
             format!(
                 "+proj=lcc +lat_1={lat_1} +lat_2={lat_2} +lat_0={} +lon_0={lon_0} +k_0={}",
@@ -403,11 +421,17 @@ mod tests {
         assert_eq!(c.kind, CrsKind::Projected);
         assert_eq!(c.epsg, None);
         let unit = c.unit.unwrap();
-        assert_eq!((unit.name.as_str(), unit.metres), ("US survey foot", 0.3048006096012192));
+        assert_eq!(
+            (unit.name.as_str(), unit.metres),
+            ("US survey foot", 0.3048006096012192)
+        );
         let p = c.proj4.unwrap();
         assert!(p.starts_with("+proj=lcc +lat_1=37.06666666666667 +lat_2=38.43333333333333 +lat_0=36.5 +lon_0=-120.5"), "{p}");
         // 6561666.666666666 US survey feet are 2,000,000 m.
-        assert!(p.contains("+x_0=1999999.99999999") && p.contains("+datum=NAD83"), "{p}");
+        assert!(
+            p.contains("+x_0=1999999.99999999") && p.contains("+datum=NAD83"),
+            "{p}"
+        );
         assert!(p.ends_with("+to_meter=0.3048006096012192 +no_defs"), "{p}");
         proj4rs::Proj::from_proj_string(&p).unwrap();
     }
@@ -427,28 +451,64 @@ mod tests {
     fn every_translated_projection_is_accepted_by_proj4rs() {
         let geog = r#"GEOGCS["GCS_China_Geodetic_Coordinate_System_2000",DATUM["D_China_2000",SPHEROID["CGCS2000",6378137.0,298.257222101]],PRIMEM["Greenwich",0.0],UNIT["Degree",0.0174532925199433]]"#;
         for (projection, params) in [
-            ("Gauss_Kruger", r#"PARAMETER["Central_Meridian",114.0],PARAMETER["Scale_Factor",1.0]"#),
-            ("Transverse_Mercator", r#"PARAMETER["Central_Meridian",117.0],PARAMETER["Scale_Factor",0.9996]"#),
-            ("Lambert_Conformal_Conic", r#"PARAMETER["Central_Meridian",114.0],PARAMETER["Standard_Parallel_1",21.0],PARAMETER["Standard_Parallel_2",25.0],PARAMETER["Latitude_Of_Origin",20.0]"#),
-            ("Albers", r#"PARAMETER["Central_Meridian",105.0],PARAMETER["Standard_Parallel_1",25.0],PARAMETER["Standard_Parallel_2",47.0]"#),
-            ("Mercator", r#"PARAMETER["Central_Meridian",0.0],PARAMETER["Standard_Parallel_1",0.0]"#),
-            ("Mercator_Auxiliary_Sphere", r#"PARAMETER["Central_Meridian",0.0],PARAMETER["Auxiliary_Sphere_Type",0.0]"#),
-            ("Double_Stereographic", r#"PARAMETER["Central_Meridian",114.0],PARAMETER["Latitude_Of_Origin",22.5],PARAMETER["Scale_Factor",1.0]"#),
+            (
+                "Gauss_Kruger",
+                r#"PARAMETER["Central_Meridian",114.0],PARAMETER["Scale_Factor",1.0]"#,
+            ),
+            (
+                "Transverse_Mercator",
+                r#"PARAMETER["Central_Meridian",117.0],PARAMETER["Scale_Factor",0.9996]"#,
+            ),
+            (
+                "Lambert_Conformal_Conic",
+                r#"PARAMETER["Central_Meridian",114.0],PARAMETER["Standard_Parallel_1",21.0],PARAMETER["Standard_Parallel_2",25.0],PARAMETER["Latitude_Of_Origin",20.0]"#,
+            ),
+            (
+                "Albers",
+                r#"PARAMETER["Central_Meridian",105.0],PARAMETER["Standard_Parallel_1",25.0],PARAMETER["Standard_Parallel_2",47.0]"#,
+            ),
+            (
+                "Mercator",
+                r#"PARAMETER["Central_Meridian",0.0],PARAMETER["Standard_Parallel_1",0.0]"#,
+            ),
+            (
+                "Mercator_Auxiliary_Sphere",
+                r#"PARAMETER["Central_Meridian",0.0],PARAMETER["Auxiliary_Sphere_Type",0.0]"#,
+            ),
+            (
+                "Double_Stereographic",
+                r#"PARAMETER["Central_Meridian",114.0],PARAMETER["Latitude_Of_Origin",22.5],PARAMETER["Scale_Factor",1.0]"#,
+            ),
             ("Plate_Carree", r#"PARAMETER["Central_Meridian",0.0]"#),
         ] {
-            let wkt = format!(r#"PROJCS["x",{geog},PROJECTION["{projection}"],PARAMETER["False_Easting",500000.0],PARAMETER["False_Northing",0.0],{params},UNIT["Meter",1.0]]"#);
+            let wkt = format!(
+                r#"PROJCS["x",{geog},PROJECTION["{projection}"],PARAMETER["False_Easting",500000.0],PARAMETER["False_Northing",0.0],{params},UNIT["Meter",1.0]]"#
+            );
             let p = interpret(&wkt).unwrap().proj4.unwrap();
-            proj4rs::Proj::from_proj_string(&p).unwrap_or_else(|e| panic!("{projection}: {p}: {e}"));
+            proj4rs::Proj::from_proj_string(&p)
+                .unwrap_or_else(|e| panic!("{projection}: {p}: {e}"));
         }
     }
 
     #[test]
     fn what_cannot_be_read_says_why() {
-        assert!(interpret("PROJCS[garbage[[[").unwrap_err().contains("not a valid WKT"));
+        assert!(
+            interpret("PROJCS[garbage[[[")
+                .unwrap_err()
+                .contains("not a valid WKT")
+        );
         let no_unit = r#"PROJCS["x",GEOGCS["g",DATUM["d",SPHEROID["s",6378137,298.257]]]]"#;
-        assert!(interpret(no_unit).unwrap_err().contains("no usable linear unit"));
+        assert!(
+            interpret(no_unit)
+                .unwrap_err()
+                .contains("no usable linear unit")
+        );
         let vertical = r#"VERT_CS["h",VERT_DATUM["d",2005],UNIT["metre",1]]"#;
-        assert!(interpret(vertical).unwrap_err().contains("not a horizontal CRS"));
+        assert!(
+            interpret(vertical)
+                .unwrap_err()
+                .contains("not a horizontal CRS")
+        );
         let krovak = r#"PROJCS["k",GEOGCS["g",DATUM["d",SPHEROID["s",6377397.155,299.15]]],PROJECTION["Krovak"],UNIT["metre",1]]"#;
         let c = interpret(krovak).unwrap();
         assert!(c.proj4.unwrap_err().contains("Krovak"));

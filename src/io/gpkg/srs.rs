@@ -98,10 +98,12 @@ pub(super) fn crs_of_srs_id(
         }));
     }
     // A definition that is not a WKT CRS landpool can read is an error, never a guess.
-    wkt_to_crs(definition).map(Some).map_err(|message| Error::Crs {
-        path: label.to_path_buf(),
-        message: format!("srs_id {srs_id} (`{srs_name}`) of gpkg_spatial_ref_sys: {message}"),
-    })
+    wkt_to_crs(definition)
+        .map(Some)
+        .map_err(|message| Error::Crs {
+            path: label.to_path_buf(),
+            message: format!("srs_id {srs_id} (`{srs_name}`) of gpkg_spatial_ref_sys: {message}"),
+        })
 }
 
 /// WKT 1 definitions (as GDAL 3.6 writes them) of the EPSG codes landpool commonly uses;
