@@ -29,6 +29,7 @@ pub mod geom;
 
 pub mod io;
 pub mod model;
+pub mod pipeline;
 pub mod policy;
 pub mod project;
 pub mod report;

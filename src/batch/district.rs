@@ -92,6 +92,8 @@ impl DistrictFile {
         into_error(problems, path, text)
     }
 
+    /// The project file of one district project: the district's tables with the project's
+    /// id and name.
     pub fn project_file(&self, id: &str, name: Option<String>) -> ProjectFile {
         ProjectFile {
             project: ProjectSection {

@@ -106,10 +106,11 @@ pub(super) fn district_parcels(
         .collect())
 }
 
-/// The residential 深标 base FAR of each density-zone feature (NaN where the zone number is
-/// not 1–5 or the rule set has no value). The one place that hard-codes the base use and
-/// the zone range: to be switched to the rule set's accessor for both.
+/// The 深标 density base FAR of each density-zone feature (NaN where the attribute names no
+/// zone of the rule set's table or the table has no value): base use and zones come from
+/// the 2022 rule set.
 fn density_base_far_by_zone(zones: &Layer, fields: &FieldMap, rules: &RuleSets) -> Vec<f64> {
+    let shenbiao = &rules.new.shenbiao;
     zones
         .features
         .iter()
@@ -117,8 +118,8 @@ fn density_base_far_by_zone(zones: &Layer, fields: &FieldMap, rules: &RuleSets) 
             zones
                 .attr(f, &fields.density_zone)
                 .and_then(Value::as_f64)
-                .filter(|z| z.fract() == 0.0 && (1.0..=5.0).contains(z))
-                .and_then(|z| rules.new.shenbiao.base_far(z as u8, "residential"))
+                .and_then(|z| shenbiao.zone_of_value(z))
+                .and_then(|z| shenbiao.density_base_far(z))
                 .map_or(f64::NAN, |s| s.value)
         })
         .collect()

@@ -3,7 +3,7 @@
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use landpool::project::{assess_project_file, default_out_dir};
+use landpool::project::{ProjectFile, assess_project, default_out_dir};
 use landpool::report::assessment::{OutputTarget, RESULTS_GPKG, summary_table, write_run};
 
 #[derive(Debug, clap::Args)]
@@ -19,6 +19,8 @@ and its status; results.gpkg with all of them and the project summary), a .gpkg 
 GeoPackage alone: layers parcels, sites, project_summary, not_official_values), or a
 database connection string (the same tables, named <prefix>parcels etc., created or replaced
 in one transaction). The summary printed starts with the rule values that are not official.
+Invalid polygons are repaired with MakeValid and every repair is listed in report.json
+(inputs[].repairs, area before and after); --no-repair refuses them instead (exit 1).
 Exit code: 0 ok, 1 bad input (data, project file or rule set), 2 usage.")]
 pub struct Args {
     /// The project file (project.toml).
@@ -33,10 +35,16 @@ pub struct Args {
     /// Do not print the summary table.
     #[arg(long, short)]
     pub quiet: bool,
+    /// Do not repair invalid polygons: any invalid feature of a layer is an error naming the
+    /// file and the feature (exit 1).
+    #[arg(long = "no-repair")]
+    pub no_repair: bool,
 }
 
 pub fn run(args: Args) -> anyhow::Result<ExitCode> {
-    let run = assess_project_file(&args.project)?;
+    let mut config = ProjectFile::load(&args.project)?;
+    config.input.no_repair = args.no_repair;
+    let run = assess_project(config)?;
     let out = args
         .out
         .unwrap_or_else(|| default_out_dir(&args.project).display().to_string());

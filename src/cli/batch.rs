@@ -18,8 +18,10 @@ use landpool::report::batch::{write_batch_outputs, write_project_report};
 Reads the district layers once, assesses every feature of the project-boundary layer
 as `landpool assess` would, in parallel, and writes projects.csv, projects/<id>/report.json,
 parcels.csv, parcels.geojson and findings.csv into --out. A broken project is a `failed`
-row and does not stop the others. Exit code: 0 (also when projects failed, unless
---strict), 1 bad district input or --strict with failed projects, 2 usage.")]
+row and does not stop the others. Invalid polygons are repaired with MakeValid and every
+repair is listed in inputs.json (area before and after); --no-repair refuses them instead.
+Exit code: 0 (also when projects failed, unless --strict), 1 bad district input (also an
+invalid polygon with --no-repair) or --strict with failed projects, 2 usage.")]
 pub struct Args {
     /// The district file (district.toml).
     pub district: PathBuf,
@@ -35,6 +37,10 @@ pub struct Args {
     /// No progress bar, no summary line.
     #[arg(long, short)]
     pub quiet: bool,
+    /// Do not repair invalid polygons: any invalid feature of a district layer is an error
+    /// naming the file and the feature (exit 1).
+    #[arg(long = "no-repair")]
+    pub no_repair: bool,
 }
 
 pub fn run(args: Args) -> anyhow::Result<ExitCode> {
@@ -42,7 +48,8 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         return Err(landpool::Error::Usage("--threads must be at least 1".into()).into());
     }
     let started = Instant::now();
-    let district = DistrictFile::load(&args.district)?;
+    let mut district = DistrictFile::load(&args.district)?;
+    district.input.no_repair = args.no_repair;
     let bar = (!args.quiet && std::io::stderr().is_terminal()).then(|| {
         let bar = indicatif::ProgressBar::new(0);
         bar.set_style(

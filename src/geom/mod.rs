@@ -8,6 +8,7 @@ pub mod contiguity;
 pub mod index;
 pub mod overlay;
 pub mod placement;
+pub mod repair;
 pub mod segment_index;
 mod shortcut;
 pub mod topology;

@@ -3,6 +3,7 @@
 //! knows no file formats.
 
 pub mod capacity;
+mod finding;
 pub mod rules;
 pub mod rules2018;
 pub mod siting;
@@ -11,58 +12,22 @@ pub mod term;
 mod toml_doc;
 pub mod transition;
 
-use std::collections::BTreeMap;
-
-use serde::Serialize;
-
 pub use capacity::{
-    Assessment, BuildingArea, Facility, FallbackZone, OffsiteSite, ParcelInput, ProjectInput,
-    RetainedPlan, SitingInput, UseShare, ZoneArea, assess,
+    Assessment, BuildingArea, DENSITY_BASE_USE, Facility, FallbackZone, ParcelInput, ProjectInput,
+    RetainedPlan, UseShare, ZoneArea, assess, counts_planned_construction_only,
 };
+pub use finding::{Finding, FindingCode, Severity};
 pub use rules::{Method, Provenance, RuleSet, RuleValue, Sourced, Status};
-pub use rules2018::{Assessment2018, ProjectInput2018, assess_2018};
-pub use siting::{OffsiteConversion, SiteFit, offsite_rights, site_fit};
+pub use rules2018::{Assessment2018, Excluded2018, Parcel2018, ProjectInput2018, assess_2018};
+pub use siting::{
+    Allocation, AllocationInput, FloorArea2018Rule, OffsiteBase2018, OffsiteConversion,
+    OffsiteRule, ProposedSite, SiteAllocation, SiteFit, SiteLocation, SitingRules, allocate,
+    offsite_rights, site_fit,
+};
 pub use tenure::{TenureClass, TenureError, TenureRules, TenureRulesConfig};
 pub use transition::{
     RuleChoice, TransitionBranch, TransitionDecision, TransitionInput, select_rules,
 };
-
-/// How serious a finding is.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Severity {
-    Info,
-    Warning,
-    /// A policy constraint is violated: the scheme as given does not comply.
-    Violation,
-}
-
-/// A checked constraint that does not hold (or a notable fact): reported, not an error.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct Finding {
-    /// Stable machine code, e.g. `shared_over_cap`.
-    pub code: String,
-    pub severity: Severity,
-    pub message: String,
-    /// The figures behind the finding.
-    pub values: BTreeMap<String, f64>,
-}
-
-impl Finding {
-    pub(crate) fn new(
-        code: &str,
-        severity: Severity,
-        message: String,
-        values: &[(&str, f64)],
-    ) -> Finding {
-        Finding {
-            code: code.to_string(),
-            severity,
-            message,
-            values: values.iter().map(|(k, v)| (k.to_string(), *v)).collect(),
-        }
-    }
-}
 
 /// Records which rule values a computation used, to list them (and the illustrative ones).
 #[derive(Debug, Default)]

@@ -5,12 +5,14 @@
 use serde::{Deserialize, Serialize};
 
 use super::capacity::Facility;
-use super::rules::{Method, RuleSet, RuleValue, Sourced, Status};
-use super::{Finding, Severity, UsedValues, check_nonneg, policy_err};
+use super::rules::{Method, RuleSet, RuleValue, Rules2018, Sourced, Status};
+use super::tenure::TenureClass;
+use super::{Finding, FindingCode, Severity, UsedValues, check_nonneg, policy_err};
 
 /// Everything the 2018 computation needs.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ProjectInput2018 {
+    /// Project id.
     pub project_id: String,
     /// Areas of the connected components of the dissolved unfinished-requisition planned
     /// construction land (未完善征（转）地 规划建设用地), m² — computed geometrically upstream.
@@ -22,33 +24,60 @@ pub struct ProjectInput2018 {
     pub plot_far: f64,
     /// Requested shared floor area as a fraction of the base floor area.
     pub shared_ratio: f64,
+    /// Public facilities (配套设施).
     #[serde(default)]
     pub facilities: Vec<Facility>,
+    /// The parcels inside the project, for the counted set of the 2018 rules.
+    #[serde(default)]
+    pub parcels: Vec<Parcel2018>,
+}
+
+/// One parcel inside the project, as the 2018 rules see it: its tenure decides whether the
+/// rules count it (their scope, [`Rules2018::counts_tenure`]).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Parcel2018 {
+    /// Printable parcel id.
+    pub id: String,
+    /// Tenure class (土地权益类型).
+    pub tenure: TenureClass,
 }
 
 /// Result of the 2018 computation.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Assessment2018 {
+    /// The computation (2018 retained-land rules).
     pub method: Method,
+    /// Id of the rule set used.
     pub rule_set_id: String,
+    /// File the rule set was read from.
     pub rule_set_path: String,
+    /// Project id.
     pub project_id: String,
     /// Largest contiguous unfinished-requisition area, m².
     pub largest_contiguous_area_m2: f64,
+    /// The eligibility minimum (3000 m²).
     pub min_contiguous_area: Sourced<f64>,
+    /// The project is eligible under the 2018 rules.
     pub eligible: bool,
     /// Why the project is (not) eligible.
     pub eligibility_reason: String,
+    /// Retained-land area inside the project (an input), m².
     pub retained_land_area_m2: f64,
+    /// Plot FAR of the retained land (地块容积率).
     pub plot_far: f64,
     /// 基础容积 = retained land × plot FAR, m².
     pub base_floor_area_m2: f64,
+    /// Facility floor area (配套), m².
     pub facility_floor_area_m2: f64,
+    /// Requested shared floor area as a fraction of the base floor area.
     pub shared_requested_ratio: f64,
+    /// Cap of the shared floor area as a fraction of the base (30%).
     pub shared_max_ratio: Sourced<f64>,
+    /// Cap of the shared floor area, m².
     pub shared_cap_floor_area_m2: f64,
     /// 共享容积 as requested, m².
     pub shared_floor_area_m2: f64,
+    /// Fraction bought back by the government (60%).
     pub buyback_ratio: Sourced<f64>,
     /// Part of the shared floor area bought back by the government (政府回购), m².
     pub government_buyback_m2: f64,
@@ -56,9 +85,19 @@ pub struct Assessment2018 {
     pub holders_m2: f64,
     /// base + facility + shared, m².
     pub planned_floor_area_m2: f64,
+    /// Ids of the parcels the 2018 rules count, in input order (the on-site land price is
+    /// taken over them). Listed per parcel in the parcel table, not in this section.
+    #[serde(skip)]
+    pub counted_parcels: Vec<String>,
+    /// The parcels outside the 2018 rules' scope, with the reason (also in the parcel table).
+    pub excluded: Vec<Excluded2018>,
+    /// Violated constraints and notable facts.
     pub findings: Vec<Finding>,
+    /// Input problems that did not stop the computation.
     pub warnings: Vec<String>,
+    /// Every rule value used, with source and status.
     pub rule_values_used: Vec<RuleValue>,
+    /// The illustrative (unpublished) values used.
     pub illustrative_values_used: Vec<RuleValue>,
 }
 
@@ -76,6 +115,43 @@ pub fn eligible_2018(rules: &RuleSet, contiguous_areas: &[f64]) -> crate::Result
     ))
 }
 
+/// The counted set of the 2018 rules: the parcels whose tenure they count, in input order.
+pub fn counted_parcels(rules: &Rules2018, parcels: &[Parcel2018]) -> Vec<String> {
+    parcels
+        .iter()
+        .filter(|p| rules.counts_tenure(p.tenure))
+        .map(|p| p.id.clone())
+        .collect()
+}
+
+/// A parcel the 2018 rules do not count.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Excluded2018 {
+    /// Printable parcel id.
+    pub id: String,
+    /// Its tenure class.
+    pub tenure: TenureClass,
+    /// Why it is not counted.
+    pub reason: String,
+}
+
+/// The parcels outside the scope of the 2018 rules (state-granted and state-reserve land).
+pub fn excluded_parcels(rules: &Rules2018, parcels: &[Parcel2018]) -> Vec<Excluded2018> {
+    parcels
+        .iter()
+        .filter(|p| !rules.counts_tenure(p.tenure))
+        .map(|p| Excluded2018 {
+            id: p.id.clone(),
+            tenure: p.tenure,
+            reason: format!(
+                "{}: outside the scope of the 2018 rules (6号文 covers land the community's \
+                 successor controls; state-granted and state-reserve land is not counted)",
+                p.tenure
+            ),
+        })
+        .collect()
+}
+
 /// Runs the 2018 computation. An ineligible project is reported (eligible = false, finding),
 /// its figures still computed so the analyst sees them.
 pub fn assess_2018(rules: &RuleSet, input: &ProjectInput2018) -> crate::Result<Assessment2018> {
@@ -89,7 +165,7 @@ pub fn assess_2018(rules: &RuleSet, input: &ProjectInput2018) -> crate::Result<A
         format!("largest contiguous unfinished-requisition area {largest:.2} m² ≥ {min_area} m²")
     } else {
         findings.push(Finding::new(
-            "not_eligible_2018",
+            FindingCode::NotEligible2018,
             Severity::Violation,
             format!(
                 "largest contiguous unfinished-requisition planned construction land is {largest:.2} m²; the 2018 rules need ≥ {min_area} m²"
@@ -117,7 +193,7 @@ pub fn assess_2018(rules: &RuleSet, input: &ProjectInput2018) -> crate::Result<A
     let cap = max_ratio * base;
     if ratio > max_ratio + 1e-6 {
         findings.push(Finding::new(
-            "shared_over_cap",
+            FindingCode::SharedOverCap,
             Severity::Violation,
             format!(
                 "shared floor area {shared:.2} m² is {:.2}% of the base floor area; at most {:.2}% ({cap:.2} m²) is allowed",
@@ -155,6 +231,8 @@ pub fn assess_2018(rules: &RuleSet, input: &ProjectInput2018) -> crate::Result<A
         government_buyback_m2: shared * buyback,
         holders_m2: shared * (1.0 - buyback),
         planned_floor_area_m2: base + facility + shared,
+        counted_parcels: counted_parcels(r, &input.parcels),
+        excluded: excluded_parcels(r, &input.parcels),
         findings,
         warnings,
         rule_values_used,

@@ -34,6 +34,7 @@ pub enum TenureClass {
 }
 
 impl TenureClass {
+    /// Every class, in the order of policy.md §2.
     pub const ALL: [TenureClass; 8] = [
         TenureClass::CollectiveNonagriCommercial,
         TenureClass::CollectiveNonagriIndustrial,
@@ -108,13 +109,18 @@ pub struct RangeSpec {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct TenureRuleConfig {
+    /// The parcel attribute the rule reads.
     pub field: String,
+    /// Code table: attribute value → class.
     #[serde(default)]
     pub codes: Option<BTreeMap<String, TenureClass>>,
+    /// Regular expression the attribute must match (with `class`).
     #[serde(default)]
     pub regex: Option<String>,
+    /// Numeric range the attribute must lie in (with `class`).
     #[serde(default)]
     pub range: Option<RangeSpec>,
+    /// The class a matching `regex` or `range` rule gives.
     #[serde(default)]
     pub class: Option<TenureClass>,
 }
@@ -123,6 +129,7 @@ pub struct TenureRuleConfig {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 #[serde(deny_unknown_fields)]
 pub struct TenureRulesConfig {
+    /// The rules, in order; the first match wins.
     #[serde(default)]
     pub rules: Vec<TenureRuleConfig>,
     /// Class given to parcels no rule matches; absent = such parcels are an error.

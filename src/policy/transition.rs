@@ -57,14 +57,19 @@ pub enum TransitionBranch {
 /// The selected rule set family with the reason.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct TransitionDecision {
+    /// The rule set family that applies.
     pub chosen: RuleChoice,
+    /// The families the dates allow.
     pub allowed: Vec<RuleChoice>,
+    /// Which branch of the transition rule the dates fall in.
     pub branch: TransitionBranch,
     /// True when the user's choice decided (false = default or forced).
     pub user_chose: bool,
+    /// Effective date E of the new rules (a rule-set value).
     pub effective_date: Sourced<NaiveDate>,
     /// Last day of the transition window (E + months − 1 day).
     pub window_last_day: NaiveDate,
+    /// Why, for the report.
     pub reason: String,
 }
 

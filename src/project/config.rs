@@ -148,6 +148,10 @@ pub struct InputSection {
     /// false makes an invalid parcel inside the project an error.
     #[serde(default = "yes")]
     pub repair: bool,
+    /// `--no-repair` (not a project-file key): any invalid polygon in a layer is an error
+    /// naming the file and the feature, instead of being repaired.
+    #[serde(skip)]
+    pub no_repair: bool,
     /// Pieces smaller than this (m²) are reported but not counted. Default 1e-3.
     #[serde(default = "default_sliver")]
     pub sliver_floor_m2: f64,
@@ -166,6 +170,7 @@ impl Default for InputSection {
             to_crs: None,
             encoding: None,
             repair: yes(),
+            no_repair: false,
             sliver_floor_m2: default_sliver(),
             allow_distorted_areas: false,
         }
@@ -361,6 +366,11 @@ pub struct PlanSection {
     /// Retained land within 500 m of a metro station; default from the zone layer.
     #[serde(default)]
     pub retained_near_metro: Option<bool>,
+    /// The land no density zone covers adjoins an ecologically sensitive area (生态敏感区):
+    /// it takes one zone lower (the next higher zone number) than the adjoining zone
+    /// (深标 4.1.3). A project option until constraint layers exist.
+    #[serde(default)]
+    pub uncovered_next_to_ecologically_sensitive: bool,
 }
 
 fn default_use() -> String {

@@ -17,7 +17,7 @@ use std::path::{Path, PathBuf};
 
 use serde::Serialize;
 
-use crate::geom::validity::{FeatureProblem, RepairReport, repair_layer, validate_layer};
+use crate::geom::validity::{FeatureProblem, RepairReport, repair_validated, validate_layer};
 use crate::io::crs::{AreaOptions, Crs, Reprojected, prepare_for_areas_with};
 use crate::io::{ReadOptions, read_source};
 use crate::layer::Layer;
@@ -179,49 +179,25 @@ pub fn assess_loaded(
     )
     .map_err(|e| in_file(&config.path, "project.rules", e))?;
 
-    let m = measure::measure(&config, &layers)?;
+    let chosen_rules = match decision.chosen {
+        RuleChoice::New => new_rules,
+        RuleChoice::Rules2018 => &rules.rules_2018,
+    };
+    let m = measure::measure(&config, &layers, &chosen_rules.shenbiao)?;
 
-    let (computation, mut findings, mut warnings, mut not_official) = match decision.chosen {
-        RuleChoice::New => {
-            let input = measure::policy_input_2022(&config, &m)?;
-            let a = crate::policy::assess(new_rules, &input)?;
-            let (f, w, i) = (
-                a.findings.clone(),
-                a.warnings.clone(),
-                a.illustrative_values_used.clone(),
-            );
-            (Computation::New(Box::new(a)), f, w, i)
-        }
-        RuleChoice::Rules2018 => {
-            let input = measure::policy_input_2018(&config, &m)?;
-            let a = crate::policy::assess_2018(&rules.rules_2018, &input)?;
-            let (f, w, i) = (
-                a.findings.clone(),
-                a.warnings.clone(),
-                a.illustrative_values_used.clone(),
-            );
-            (Computation::Rules2018(Box::new(a)), f, w, i)
-        }
-    };
-    let (required, rights, counted): (f64, f64, Vec<String>) = match &computation {
-        Computation::New(a) => (
-            a.retained.retained_land_area_m2,
-            a.rights_floor_area_m2,
-            a.parcels.iter().map(|p| p.id.clone()).collect(),
-        ),
-        Computation::Rules2018(a) => (
-            a.retained_land_area_m2,
-            a.base_floor_area_m2,
-            m.inside
-                .iter()
-                .filter(|p| p.tenure != crate::policy::TenureClass::StateReserve)
-                .map(|p| p.parcel_id.clone())
-                .collect(),
-        ),
-    };
-    let siting = siting::site_project(&config, &layers, &m, required, rights, &counted)?;
+    let Computed {
+        computation,
+        mut findings,
+        mut warnings,
+        mut not_official,
+    } = compute(&config, &m, decision.chosen, rules)?;
+    let basis = siting::SitingBasis::of(&computation, &m, &rules.rules_2018)?;
+    let siting = siting::site_project(&config, &layers, &m, &basis)?;
     if let Some(s) = &siting {
         findings.extend(s.findings.iter().cloned());
+        if s.sites.iter().any(|r| r.base_2018.is_some()) {
+            list_offsite_2018_values(&rules.rules_2018, &mut not_official)?;
+        }
     }
     findings.extend(m.findings.iter().cloned());
     warnings.extend(m.warnings.iter().cloned());
@@ -257,6 +233,66 @@ pub fn assess_loaded(
         layers,
         report,
     })
+}
+
+/// The policy computation of the rule set that applies, with its findings, warnings and
+/// not-official values (the starting lists of the report).
+struct Computed {
+    computation: Computation,
+    findings: Vec<crate::policy::Finding>,
+    warnings: Vec<String>,
+    not_official: Vec<crate::policy::RuleValue>,
+}
+
+/// Runs the chosen rule set's computation on the measurement.
+fn compute(
+    config: &ProjectFile,
+    m: &measure::Measurement,
+    chosen: RuleChoice,
+    rules: &RuleSets,
+) -> Result<Computed> {
+    Ok(match chosen {
+        RuleChoice::New => {
+            let input = measure::policy_input_2022(config, m)?;
+            let a = crate::policy::assess(&rules.new, &input)?;
+            Computed {
+                findings: a.findings.clone(),
+                warnings: a.warnings.clone(),
+                not_official: a.illustrative_values_used.clone(),
+                computation: Computation::New(Box::new(a)),
+            }
+        }
+        RuleChoice::Rules2018 => {
+            let input = measure::policy_input_2018(config, m)?;
+            let a = crate::policy::assess_2018(&rules.rules_2018, &input)?;
+            Computed {
+                findings: a.findings.clone(),
+                warnings: a.warnings.clone(),
+                not_official: a.illustrative_values_used.clone(),
+                computation: Computation::Rules2018(Box::new(a)),
+            }
+        }
+    })
+}
+
+/// The 2018 off-site rule's values join the not-official list when a site used them.
+fn list_offsite_2018_values(
+    rules_2018: &RuleSet,
+    not_official: &mut Vec<crate::policy::RuleValue>,
+) -> Result<()> {
+    let o = &rules_2018.rules_2018()?.offsite;
+    for key in [
+        &o.existing_floor_area_multiplier.provenance.key,
+        &o.operator.provenance.key,
+    ] {
+        if let Some(v) = rules_2018.values().iter().find(|v| &v.key == key)
+            && v.status == crate::policy::Status::Illustrative
+            && !not_official.iter().any(|u| u.key == v.key)
+        {
+            not_official.push(v.clone());
+        }
+    }
+    Ok(())
 }
 
 /// Fills the project's dates and flags the project file leaves out from the boundary
@@ -406,8 +442,13 @@ pub fn load_layers(config: &ProjectFile) -> Result<ProjectLayers> {
                 other => other,
             })?;
         let problems = validate_layer(&layer);
+        if config.input.no_repair
+            && let Some(refused) = crate::geom::repair::refusal(&layer, &problems)
+        {
+            return Err(refused);
+        }
         let repairs = if config.input.repair && !problems.is_empty() {
-            repair_layer(&mut layer)
+            repair_validated(&mut layer, &problems)
         } else {
             RepairReport::default()
         };

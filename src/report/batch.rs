@@ -105,7 +105,7 @@ pub fn write_batch_outputs(dir: &Path, run: &BatchRun) -> Result<()> {
         for f in &p.findings {
             findings.push(vec![
                 p.project_id.clone(),
-                f.code.clone(),
+                f.code.to_string(),
                 serde_json::to_value(f.severity)
                     .ok()
                     .and_then(|v| v.as_str().map(str::to_string))

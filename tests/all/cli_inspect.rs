@@ -173,13 +173,15 @@ fn malformed_geojson_reports_line_and_column() {
 #[test]
 fn self_intersection_reported_then_repaired() {
     let path = format!("{FIXTURES}/self_intersecting.geojson");
+    // Repair is the default (issue 12); --no-repair refuses, naming the feature.
     landpool()
-        .args(["inspect", &path, "--id-field", "parcel"])
+        .args(["inspect", &path, "--id-field", "parcel", "--no-repair"])
         .assert()
         .code(1)
         .stdout(predicate::str::contains("#1 (P-002-bowtie)"))
         .stdout(predicate::str::contains("self-intersection"))
-        .stderr(predicate::str::contains("--repair"));
+        .stderr(predicate::str::contains("#1 (P-002-bowtie)"))
+        .stderr(predicate::str::contains("--no-repair"));
     let out = landpool()
         .args([
             "inspect",

@@ -109,6 +109,7 @@ proptest! {
                             ZoneArea { zone: 4, area_m2: area * 0.75 },
                         ],
                         uncovered_area_m2: 0.0,
+                        uncovered_zones: Vec::new(),
                         buildings: vec![BuildingArea {
                             building_use: "factory".into(),
                             floor_area_m2: floors[i] * scale * 0.2,
@@ -138,7 +139,6 @@ proptest! {
                     use_key: "residential".into(),
                     near_metro: false,
                 },
-                siting: None,
             }
         };
         let base = assess(&rs, &make(1.0, false)).unwrap();

@@ -119,8 +119,22 @@ fn shipped_2018_rule_set_loads() {
     assert_eq!(r.shared_max_ratio_of_base.value, 0.30);
     assert_eq!(r.government_buyback_ratio.value, 0.60);
     assert!(rs.rules_2022().is_err());
-    // Nothing in the 2018 set is a placeholder.
-    assert!(rs.illustrative_values().is_empty());
+    // The only placeholders of the 2018 set are the off-site formula's multiplier and
+    // operator (lost in the OCR of the only available text, policy.md §8).
+    let ill: Vec<String> = rs
+        .illustrative_values()
+        .into_iter()
+        .map(|v| v.key)
+        .collect();
+    assert_eq!(
+        ill,
+        vec!["offsite.existing_floor_area_multiplier", "offsite.operator"]
+    );
+    assert_eq!(r.offsite.existing_floor_area_multiplier.value, 1.5);
+    assert_eq!(
+        r.offsite.operator.value,
+        landpool::policy::rules::Operator::Add
+    );
     // TOML integer syntax with separators is accepted.
     let text = std::fs::read_to_string(RULES_2018)
         .unwrap()

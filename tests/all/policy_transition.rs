@@ -124,6 +124,7 @@ fn computation_2018() {
             name: "kindergarten".into(),
             floor_area_m2: 2_000.0,
         }],
+        parcels: Vec::new(),
     };
     let a = assess_2018(&rs, &input).unwrap();
     assert!(a.eligible);

@@ -23,7 +23,9 @@ use serde::Serialize;
 
 use crate::layer::{FeatureRef, Layer};
 
-pub use repair::{canonicalize, make_valid_geometry, repair_layer, unsigned_area};
+pub use repair::{
+    canonicalize, make_valid_geometry, repair_layer, repair_validated, unsigned_area,
+};
 
 /// The kind of a geometry problem.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]

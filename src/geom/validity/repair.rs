@@ -5,9 +5,10 @@ use geo::orient::Direction;
 use geo::{Area, Coord, LineString, MakeValid, MultiPolygon, Orient, Polygon, unary_union};
 use rayon::prelude::*;
 
-use super::{Repair, RepairReport, Unusable, validate_geometry};
-use crate::layer::FeatureRef;
-use crate::layer::Layer;
+use std::collections::BTreeMap;
+
+use super::{FeatureProblem, Repair, RepairReport, Unusable, validate_geometry};
+use crate::model::layer::{FeatureRef, Layer};
 
 /// Unsigned area of a multipolygon: Σ over polygons of |shell| − Σ|holes|, which is what an
 /// analyst would call the area of a (possibly invalid) drawn shape.
@@ -91,81 +92,111 @@ fn make_valid_raw(geometry: &MultiPolygon<f64>) -> Result<MultiPolygon<f64>, Str
 
 /// Repairs every invalid feature in place. Features that cannot be repaired are listed in
 /// [`RepairReport::unusable`] with the reason and keep their geometry; none is removed.
+/// The same as [`validate_layer`](super::validate_layer) followed by [`repair_validated`].
 pub fn repair_layer(layer: &mut Layer) -> RepairReport {
-    enum Outcome {
-        Valid,
-        Repaired(MultiPolygon<f64>, Repair),
-        Unusable(Unusable),
+    let problems = super::validate_layer(layer);
+    repair_validated(layer, &problems)
+}
+
+/// Repairs the features named in `problems`, which [`validate_layer`](super::validate_layer)
+/// found on this layer: the one repair path of every command. Valid features are not looked
+/// at again, so a caller that has validated does not validate twice. Each repair is listed
+/// with its problems and its unsigned area before and after.
+pub fn repair_validated(layer: &mut Layer, problems: &[FeatureProblem]) -> RepairReport {
+    let flagged = problems_by_feature(problems);
+    if flagged.is_empty() {
+        return RepairReport::default();
     }
-    let refs: Vec<FeatureRef> = layer
+    // Positions in layer order, so that the report lists features in feature order.
+    let positions: Vec<(usize, &[&FeatureProblem])> = layer
         .features
         .iter()
-        .map(|f| layer.feature_ref(f))
+        .enumerate()
+        .filter_map(|(pos, f)| flagged.get(&f.index).map(|found| (pos, found.as_slice())))
         .collect();
-    let outcomes: Vec<Outcome> = layer
-        .features
+    let outcomes: Vec<(usize, Outcome)> = positions
         .par_iter()
-        .zip(refs.par_iter())
-        .map(|(f, fref)| {
-            let problems = validate_geometry(&f.geometry);
-            if problems.is_empty() {
-                return Outcome::Valid;
-            }
-            let problem = problems
-                .iter()
-                .map(|p| p.message.as_str())
-                .collect::<Vec<_>>()
-                .join("; ");
-            if let Some(p) = problems.iter().find(|p| p.kind.is_unrepairable()) {
-                return Outcome::Unusable(Unusable {
-                    feature: fref.clone(),
-                    reason: format!("cannot repair: {}", p.message),
-                });
-            }
-            let area_before = unsigned_area(&f.geometry);
-            match make_valid_geometry(&f.geometry) {
-                Err(reason) => Outcome::Unusable(Unusable {
-                    feature: fref.clone(),
-                    reason,
-                }),
-                Ok(fixed) if fixed.0.is_empty() => Outcome::Unusable(Unusable {
-                    feature: fref.clone(),
-                    reason: format!("repair left nothing (zero-area geometry; was: {problem})"),
-                }),
-                Ok(fixed) => {
-                    let remaining = validate_geometry(&fixed);
-                    if let Some(p) = remaining.first() {
-                        return Outcome::Unusable(Unusable {
-                            feature: fref.clone(),
-                            reason: format!("still invalid after repair: {}", p.message),
-                        });
-                    }
-                    let area_after = unsigned_area(&fixed);
-                    Outcome::Repaired(
-                        fixed,
-                        Repair {
-                            feature: fref.clone(),
-                            problem,
-                            area_before,
-                            area_after,
-                        },
-                    )
-                }
-            }
+        .filter_map(|&(pos, found)| {
+            let f = layer.features.get(pos)?;
+            Some((
+                pos,
+                repair_feature(&f.geometry, layer.feature_ref(f), found),
+            ))
         })
         .collect();
     let mut report = RepairReport::default();
-    for (f, outcome) in layer.features.iter_mut().zip(outcomes) {
+    for (pos, outcome) in outcomes {
         match outcome {
-            Outcome::Valid => {}
             Outcome::Repaired(g, r) => {
-                f.geometry = g;
+                if let Some(f) = layer.features.get_mut(pos) {
+                    f.geometry = g;
+                }
                 report.repaired.push(r);
             }
             Outcome::Unusable(u) => report.unusable.push(u),
         }
     }
     report
+}
+
+/// What repair did to one invalid feature.
+enum Outcome {
+    Repaired(MultiPolygon<f64>, Repair),
+    Unusable(Unusable),
+}
+
+/// The problems of each feature, by feature index (ascending, as the report lists them).
+fn problems_by_feature(problems: &[FeatureProblem]) -> BTreeMap<usize, Vec<&FeatureProblem>> {
+    let mut by_feature: BTreeMap<usize, Vec<&FeatureProblem>> = BTreeMap::new();
+    for p in problems {
+        by_feature.entry(p.feature.index).or_default().push(p);
+    }
+    by_feature
+}
+
+/// Repairs one feature whose `problems` are known (never empty).
+fn repair_feature(
+    geometry: &MultiPolygon<f64>,
+    feature: FeatureRef,
+    problems: &[&FeatureProblem],
+) -> Outcome {
+    let problem = problems
+        .iter()
+        .map(|p| p.message.as_str())
+        .collect::<Vec<_>>()
+        .join("; ");
+    let unusable = |reason: String| {
+        Outcome::Unusable(Unusable {
+            feature: feature.clone(),
+            reason,
+        })
+    };
+    if let Some(p) = problems.iter().find(|p| p.kind.is_unrepairable()) {
+        return unusable(format!("cannot repair: {}", p.message));
+    }
+    let area_before = unsigned_area(geometry);
+    let fixed = match make_valid_geometry(geometry) {
+        Err(reason) => return unusable(reason),
+        Ok(fixed) if fixed.0.is_empty() => {
+            return unusable(format!(
+                "repair left nothing (zero-area geometry; was: {problem})"
+            ));
+        }
+        Ok(fixed) => fixed,
+    };
+    if let Some(p) = validate_geometry(&fixed).first() {
+        return unusable(format!("still invalid after repair: {}", p.message));
+    }
+    let area_after = unsigned_area(&fixed);
+    Outcome::Repaired(
+        fixed,
+        Repair {
+            feature,
+            problem,
+            area_before,
+            area_after,
+        },
+    )
 }
 
 #[cfg(test)]

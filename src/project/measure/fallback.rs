@@ -1,5 +1,5 @@
-//! The zones that are not read off one parcel: the fallback zone of uncovered land and the
-//! zone of the retained land (留用土地).
+//! The zone of the retained land (留用土地), which is not read off one parcel. (The zone of
+//! land no density zone covers is [`super::uncovered`].)
 
 use std::collections::BTreeMap;
 
@@ -10,68 +10,9 @@ use super::truthy;
 use super::zones::ZoneWeighting;
 use crate::geom::overlay::{OverlayOptions, overlay_areas};
 use crate::layer::{Layer, Value};
-use crate::policy::capacity::FallbackZone;
 use crate::project::ProjectLayers;
 use crate::project::config::ProjectFile;
 use crate::{Error, Result};
-
-/// The zone given to land no density zone covers [S 4.1.3]: the adjacent zone, i.e. the
-/// zone covering most of the partly covered parcels that hold uncovered land, else the
-/// zone nearest to the uncovered parcels.
-pub(super) fn fallback_zone(
-    uncovered_parts: &[usize],
-    inside: &[InsideParcel],
-    inside_geoms: &[MultiPolygon<f64>],
-    zones: &ZoneWeighting<'_>,
-) -> Option<FallbackZone> {
-    if uncovered_parts.is_empty() {
-        return None;
-    }
-    let mut by_zone: BTreeMap<u8, f64> = BTreeMap::new();
-    for &k in uncovered_parts {
-        for z in &inside[k].zones {
-            *by_zone.entry(z.zone).or_insert(0.0) += z.area_m2;
-        }
-    }
-    if let Some((zone, _)) = by_zone
-        .iter()
-        .max_by(|a, b| a.1.total_cmp(b.1).then(b.0.cmp(a.0)))
-    {
-        return Some(FallbackZone {
-            zone: *zone,
-            reason: format!(
-                "adjacent zone {zone}: the zone covering most of the partly covered parcels \
-                 (no ecologically-sensitive adjustment applied)"
-            ),
-        });
-    }
-    nearest_zone(uncovered_parts, inside_geoms, zones)
-}
-
-/// Wholly uncovered land: the zone nearest to the uncovered parts (lowest index on ties).
-fn nearest_zone(
-    uncovered_parts: &[usize],
-    inside_geoms: &[MultiPolygon<f64>],
-    zones: &ZoneWeighting<'_>,
-) -> Option<FallbackZone> {
-    use geo::{Distance, Euclidean};
-    let mut best: Option<(f64, usize)> = None;
-    for &k in uncovered_parts {
-        for (j, &z) in zones.geometries.iter().enumerate() {
-            let d = Euclidean.distance(&inside_geoms[k], z);
-            if best.is_none_or(|(bd, bj)| d < bd || (d == bd && j < bj)) {
-                best = Some((d, j));
-            }
-        }
-    }
-    best.map(|(d, j)| FallbackZone {
-        zone: zones.numbers[j],
-        reason: format!(
-            "adjacent zone {}: the nearest zone ({d:.1} m away) to the uncovered land",
-            zones.numbers[j]
-        ),
-    })
-}
 
 /// The retained land's density zone and metro flag, with how they were found.
 pub(super) struct RetainedZone {

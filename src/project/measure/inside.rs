@@ -2,19 +2,20 @@
 
 use std::collections::BTreeMap;
 
-use geo::MultiPolygon;
+use geo::{Area, BooleanOps, BoundingRect, MultiPolygon};
 use serde::Serialize;
 
 use super::boundary::{ClippedParcels, InsideCut};
 use super::{Notes, feature_error, parcel_label, truthy};
 use crate::Result;
+use crate::geom::clip::rect_intersection;
 use crate::geom::contiguity::{ContiguityOptions, contiguous_components};
 use crate::geom::overlay::{OverlayOptions, overlay_areas};
 use crate::geom::topology::self_overlaps;
 use crate::layer::{Layer, Value};
-use crate::policy::capacity::{BuildingArea, ZoneArea};
+use crate::policy::capacity::{BuildingArea, ZoneArea, counts_planned_construction_only};
 use crate::policy::tenure::TenureClass;
-use crate::policy::{Finding, Severity};
+use crate::policy::{Finding, FindingCode, Severity};
 use crate::project::config::ProjectFile;
 
 /// One parcel inside the project, as measured.
@@ -46,20 +47,13 @@ pub struct InsideParcel {
     pub zones: Vec<ZoneArea>,
     /// Inside area no density zone covers, m².
     pub uncovered_m2: f64,
+    /// The zones the uncovered land takes (深标 4.1.3), by area; filled by the fallback step.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub uncovered_zones: Vec<ZoneArea>,
     /// Existing floor area on the inside part, by building use.
     pub buildings: Vec<BuildingArea>,
     /// The boundary cuts the parcel (only part of it is inside).
     pub cut_by_boundary: bool,
-}
-
-/// The tenure classes whose land counts only inside the planned construction land
-/// (policy.md §2). The one place to switch to
-/// `policy::capacity::counts_planned_construction_only` once that is public.
-fn limited_by_planned_construction_land(c: TenureClass) -> bool {
-    matches!(
-        c,
-        TenureClass::UnfinishedRequisition | TenureClass::RequisitionedUngranted
-    )
 }
 
 /// Area of each inside part within the planned construction land, when that layer is
@@ -91,12 +85,10 @@ pub(super) struct PartFigures<'a> {
     pub(super) planned_construction: Option<&'a [f64]>,
 }
 
-/// The inside parcels and which of them hold land no density zone covers.
+/// The inside parcels.
 pub(super) struct InsideParcels {
     /// Aligned with the cuts.
     pub(super) parcels: Vec<InsideParcel>,
-    /// Positions (in `parcels`) of the parcels with uncovered land.
-    pub(super) uncovered_parts: Vec<usize>,
 }
 
 /// Assembles the inside parcels from the cut and the per-part figures.
@@ -109,18 +101,11 @@ pub(super) fn assemble(
     notes: &mut Notes,
 ) -> Result<InsideParcels> {
     let mut inside = Vec::with_capacity(clip.cuts.len());
-    let mut uncovered_parts = Vec::new();
     for k in 0..clip.cuts.len() {
         let parcel = inside_parcel(config, parcels, clip, k, figures, opts, notes)?;
-        if parcel.uncovered_m2 > 0.0 {
-            uncovered_parts.push(k);
-        }
         inside.push(parcel);
     }
-    Ok(InsideParcels {
-        parcels: inside,
-        uncovered_parts,
-    })
+    Ok(InsideParcels { parcels: inside })
 }
 
 /// The inside parcel of cut `k`, with its figures.
@@ -147,7 +132,7 @@ fn inside_parcel(
     let uncovered = uncovered_area(parcels, cut, &zones, opts.sliver_floor, notes);
     let planned = figures
         .planned_construction
-        .filter(|_| limited_by_planned_construction_land(tenure))
+        .filter(|_| counts_planned_construction_only(tenure))
         .map(|a| a[k]);
     let buildings: Vec<BuildingArea> = figures.floor[k]
         .iter()
@@ -184,6 +169,7 @@ fn inside_parcel(
             || truthy(parcels.attr(f, &fields.major_project)),
         zones,
         uncovered_m2: uncovered,
+        uncovered_zones: Vec::new(),
         buildings,
         cut_by_boundary: !cut.covered,
     })
@@ -203,7 +189,7 @@ fn uncovered_area(
     // to its area plus a rounding residue, which is not an overlap.
     if covered > cut.area_m2 * (1.0 + 1e-6) + sliver_floor {
         notes.findings.push(Finding {
-            code: "density_zones_overlap".into(),
+            code: FindingCode::DensityZonesOverlap,
             severity: Severity::Warning,
             message: format!(
                 "parcel {}: density zones overlap on it ({covered:.3} m² of zones on \
@@ -232,7 +218,7 @@ pub(super) fn overlap_findings(
     for o in &self_overlaps(inside_geoms, opts).overlaps {
         let (a, b) = (&inside[o.a].parcel_id, &inside[o.b].parcel_id);
         notes.findings.push(Finding {
-            code: "parcels_overlap".into(),
+            code: FindingCode::ParcelsOverlap,
             severity: Severity::Violation,
             message: format!(
                 "parcels {a} and {b} overlap by {:.3} m² inside the project: that land is \
@@ -244,11 +230,16 @@ pub(super) fn overlap_findings(
     }
 }
 
-/// 2018 eligibility: areas of the contiguous groups (连片) of unfinished-requisition land
-/// inside the project.
+/// Areas of the contiguous groups of unfinished-requisition land (未完善征（转）地), the 2018
+/// eligibility test. Only its planned construction land (规划建设用地) counts (policy.md §8):
+/// with that layer, each parcel is cut by it and every resulting polygon is a member of its
+/// own (two strips of one parcel are not contiguous unless they touch along a segment);
+/// without it, the whole inside parts are the members.
 pub(super) fn contiguous_unfinished_areas(
     inside: &[InsideParcel],
     inside_geoms: &[MultiPolygon<f64>],
+    planned: Option<&Layer>,
+    opts: &OverlayOptions,
 ) -> Vec<f64> {
     let unfinished: Vec<&MultiPolygon<f64>> = inside_geoms
         .iter()
@@ -256,8 +247,44 @@ pub(super) fn contiguous_unfinished_areas(
         .filter(|(_, p)| p.tenure == TenureClass::UnfinishedRequisition)
         .map(|(g, _)| g)
         .collect();
-    contiguous_components(&unfinished, &ContiguityOptions::default())
-        .into_iter()
-        .map(|c| c.area)
-        .collect()
+    let components = match planned {
+        None => contiguous_components(&unfinished, &ContiguityOptions::default()),
+        Some(pcl) => {
+            let pieces = planned_construction_pieces(&unfinished, pcl, opts.sliver_floor);
+            contiguous_components(&pieces, &ContiguityOptions::default())
+        }
+    };
+    components.into_iter().map(|c| c.area).collect()
+}
+
+/// The parts of `parts` inside the planned construction land, one polygon each (pieces
+/// below the sliver floor dropped).
+fn planned_construction_pieces(
+    parts: &[&MultiPolygon<f64>],
+    planned: &Layer,
+    sliver_floor: f64,
+) -> Vec<MultiPolygon<f64>> {
+    let boxes: Vec<_> = planned
+        .features
+        .iter()
+        .map(|f| f.geometry.bounding_rect())
+        .collect();
+    let mut pieces = Vec::new();
+    for part in parts {
+        let Some(pb) = part.bounding_rect() else {
+            continue;
+        };
+        for (f, fb) in planned.features.iter().zip(&boxes) {
+            let overlaps = fb.is_some_and(|fb| rect_intersection(&pb, &fb).is_some());
+            if !overlaps {
+                continue;
+            }
+            for poly in part.intersection(&f.geometry) {
+                if poly.unsigned_area() >= sliver_floor.max(f64::MIN_POSITIVE) {
+                    pieces.push(MultiPolygon::new(vec![poly]));
+                }
+            }
+        }
+    }
+    pieces
 }

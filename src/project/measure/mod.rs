@@ -15,6 +15,7 @@ mod inside;
 mod policy_input;
 mod rows;
 mod tenure;
+mod uncovered;
 mod zones;
 
 use std::collections::BTreeMap;
@@ -27,13 +28,14 @@ use super::config::ProjectFile;
 use crate::geom::overlay::{OverlayOptions, PairError};
 use crate::layer::{Feature, Layer, Value};
 use crate::policy::Finding;
-use crate::policy::capacity::FallbackZone;
+use crate::policy::rules::Shenbiao;
 use crate::{Error, Result};
 
 pub(crate) use boundary::project_boundary;
 pub use inside::InsideParcel;
 pub use policy_input::{policy_input_2018, policy_input_2022};
 pub use rows::{ParcelRow, ParcelStatus, parcel_rows};
+pub use uncovered::{FallbackBasis, FallbackPart};
 
 /// Everything measured for a project.
 #[derive(Debug, Clone, Serialize)]
@@ -48,8 +50,8 @@ pub struct Measurement {
     pub inside: Vec<InsideParcel>,
     /// Area inside the boundary covered by no parcel (roads, water, gaps), m².
     pub boundary_not_in_parcels_m2: f64,
-    /// The zone given to land no density zone covers, when there is such land.
-    pub uncovered_fallback: Option<FallbackZone>,
+    /// The connected parts of the land no density zone covers, each with the zone it takes.
+    pub uncovered_fallback: Vec<FallbackPart>,
     /// Floor area of buildings inside the boundary but on no parcel inside it, m².
     pub floor_area_off_parcels_m2: f64,
     /// Areas of the contiguous groups of unfinished-requisition land (2018 eligibility).
@@ -91,8 +93,13 @@ impl Notes {
     }
 }
 
-/// Measures the project: boundary, inside parts, zones, buildings, contiguity.
-pub fn measure(config: &ProjectFile, layers: &ProjectLayers) -> Result<Measurement> {
+/// Measures the project: boundary, inside parts, zones, buildings, contiguity. The density
+/// zones are those of `shenbiao` (the 深标 table of the rule set that applies).
+pub fn measure(
+    config: &ProjectFile,
+    layers: &ProjectLayers,
+    shenbiao: &Shenbiao,
+) -> Result<Measurement> {
     let opts = OverlayOptions {
         sliver_floor: config.input.sliver_floor_m2,
         threads: None,
@@ -112,6 +119,7 @@ pub fn measure(config: &ProjectFile, layers: &ProjectLayers) -> Result<Measureme
     let zones = zones::ZoneWeighting::measure(
         config,
         &layers.density_zones,
+        shenbiao,
         &clip.geometries,
         &opts,
         &mut notes,
@@ -138,15 +146,26 @@ pub fn measure(config: &ProjectFile, layers: &ProjectLayers) -> Result<Measureme
     let inside = inside::assemble(config, &layers.parcels, &clip, &figures, &opts, &mut notes)?;
     rows::record_inside(&mut rows, &clip.cuts, &inside.parcels, &floor.by_part);
     inside::overlap_findings(&inside.parcels, &clip.geometries, &opts, &mut notes);
-    let uncovered_fallback = fallback::fallback_zone(
-        &inside.uncovered_parts,
+    let mut inside = inside;
+    let uncovered = uncovered::uncovered_zones(
         &inside.parcels,
         &clip.geometries,
         &zones,
+        shenbiao,
+        config.plan.uncovered_next_to_ecologically_sensitive,
+        opts.sliver_floor,
+        &mut notes,
     );
+    for (p, z) in inside.parcels.iter_mut().zip(uncovered.by_parcel) {
+        p.uncovered_zones = z;
+    }
     let parcels_inside: f64 = inside.parcels.iter().map(|p| p.area_inside_m2).sum();
-    let contiguous_unfinished_areas_m2 =
-        inside::contiguous_unfinished_areas(&inside.parcels, &clip.geometries);
+    let contiguous_unfinished_areas_m2 = inside::contiguous_unfinished_areas(
+        &inside.parcels,
+        &clip.geometries,
+        layers.planned_construction_land.as_ref(),
+        &opts,
+    );
     let retained = fallback::retained_zone(config, layers, &inside.parcels, &zones, &opts)?;
 
     Ok(Measurement {
@@ -155,7 +174,7 @@ pub fn measure(config: &ProjectFile, layers: &ProjectLayers) -> Result<Measureme
         boundary_geometry: boundary.feature.geometry.clone(),
         inside: inside.parcels,
         boundary_not_in_parcels_m2: (boundary.area_m2 - parcels_inside).max(0.0),
-        uncovered_fallback,
+        uncovered_fallback: uncovered.parts,
         floor_area_off_parcels_m2: floor.off_parcels_m2,
         contiguous_unfinished_areas_m2,
         retained_zone: retained.zone,

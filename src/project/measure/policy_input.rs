@@ -2,7 +2,7 @@
 
 use super::Measurement;
 use crate::policy::capacity::{ParcelInput, ProjectInput, RetainedPlan};
-use crate::policy::rules2018::ProjectInput2018;
+use crate::policy::rules2018::{Parcel2018, ProjectInput2018};
 use crate::project::config::ProjectFile;
 use crate::{Error, Result};
 
@@ -25,6 +25,7 @@ pub fn policy_input_2022(config: &ProjectFile, m: &Measurement) -> Result<Projec
             // planned-construction-land area) in proportion.
             zone_areas: p.zones.clone(),
             uncovered_area_m2: p.uncovered_m2,
+            uncovered_zones: p.uncovered_zones.clone(),
             buildings: p.buildings.clone(),
         })
         .collect();
@@ -34,7 +35,8 @@ pub fn policy_input_2022(config: &ProjectFile, m: &Measurement) -> Result<Projec
         assessment_date: config.project.assessment_date,
         parcels,
         project_buildings: Vec::new(),
-        uncovered_fallback: m.uncovered_fallback.clone(),
+        // Each parcel carries the zones of its uncovered land (`uncovered_zones`).
+        uncovered_fallback: None,
         function_mix: plan.function_mix.clone(),
         facilities: plan.facilities.clone(),
         shared_ratio: plan.shared_ratio,
@@ -45,8 +47,6 @@ pub fn policy_input_2022(config: &ProjectFile, m: &Measurement) -> Result<Projec
             use_key: plan.retained_use.clone(),
             near_metro: m.retained_near_metro,
         },
-        // Siting is measured and reported by `project::siting` (it needs the geometry).
-        siting: None,
     })
 }
 
@@ -69,5 +69,13 @@ pub fn policy_input_2018(config: &ProjectFile, m: &Measurement) -> Result<Projec
         plot_far: plan.plot_far,
         shared_ratio: plan.shared_ratio,
         facilities: plan.facilities.clone(),
+        parcels: m
+            .inside
+            .iter()
+            .map(|p| Parcel2018 {
+                id: p.parcel_id.clone(),
+                tenure: p.tenure,
+            })
+            .collect(),
     })
 }

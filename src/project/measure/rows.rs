@@ -205,11 +205,18 @@ pub fn parcel_rows(m: &Measurement, computation: &Computation) -> Vec<ParcelRow>
                 }
             }
         }
-        Computation::Rules2018(_) => {
+        Computation::Rules2018(a) => {
             // The 2018 rules count no per-parcel coefficient: the inside area is the figure.
             for p in &m.inside {
                 if let Some(&i) = by_index.get(&p.feature_index) {
                     rows[i].counted_area_m2 = Some(p.area_inside_m2);
+                }
+            }
+            for e in &a.excluded {
+                if let Some(&i) = by_id.get(e.id.as_str()) {
+                    rows[i].status = ParcelStatus::Excluded;
+                    rows[i].counted_area_m2 = None;
+                    rows[i].reason = Some(e.reason.clone());
                 }
             }
         }

@@ -8,11 +8,12 @@ use super::{Notes, feature_error};
 use crate::Result;
 use crate::geom::overlay::{OverlayOptions, overlay_areas};
 use crate::layer::{Layer, Value};
+use crate::policy::rules::Shenbiao;
 use crate::project::config::ProjectFile;
 
 /// The density zones of the project and the inside parts' areas in them.
 pub(super) struct ZoneWeighting<'a> {
-    /// The zone number (1–5) of each zone feature.
+    /// The zone number of each zone feature (one the rule set's 深标 table declares).
     pub(super) numbers: Vec<u8>,
     /// Each zone feature's geometry, borrowed from the layer.
     pub(super) geometries: Vec<&'a MultiPolygon<f64>>,
@@ -26,11 +27,12 @@ impl<'a> ZoneWeighting<'a> {
     pub(super) fn measure(
         config: &ProjectFile,
         zones: &'a Layer,
+        shenbiao: &Shenbiao,
         inside_geoms: &[MultiPolygon<f64>],
         opts: &OverlayOptions,
         notes: &mut Notes,
     ) -> Result<ZoneWeighting<'a>> {
-        let numbers = zone_numbers(config, zones)?;
+        let numbers = zone_numbers(config, zones, shenbiao)?;
         let geometries: Vec<&MultiPolygon<f64>> =
             zones.features.iter().map(|f| &f.geometry).collect();
         let table = overlay_areas(inside_geoms, &geometries, opts);
@@ -47,30 +49,30 @@ impl<'a> ZoneWeighting<'a> {
     }
 }
 
-/// The zone number of every zone feature, from the `density_zone` attribute.
-fn zone_numbers(config: &ProjectFile, zones: &Layer) -> Result<Vec<u8>> {
+/// The zone number of every zone feature, from the `density_zone` attribute ("3", 3, 3.0):
+/// a whole number within the zones of the rule set's 深标 table.
+fn zone_numbers(config: &ProjectFile, zones: &Layer, shenbiao: &Shenbiao) -> Result<Vec<u8>> {
     let field = &config.fields.density_zone;
+    let range = shenbiao.zone_range();
     zones
         .features
         .iter()
         .map(|f| {
             let v = zones.attr(f, field);
-            zone_number(v).ok_or_else(|| {
-                feature_error(
-                    zones,
-                    f,
-                    format!(
-                        "attribute `{field}` must be a density zone 1–5, found {}",
-                        v.map_or("nothing".to_string(), |v| format!("{v:?}"))
-                    ),
-                )
-            })
+            v.and_then(Value::as_f64)
+                .and_then(|x| shenbiao.zone_of_value(x))
+                .ok_or_else(|| {
+                    feature_error(
+                        zones,
+                        f,
+                        format!(
+                            "attribute `{field}` must be a density zone {}–{}, found {}",
+                            range.start(),
+                            range.end(),
+                            v.map_or("nothing".to_string(), |v| format!("{v:?}"))
+                        ),
+                    )
+                })
         })
         .collect()
-}
-
-/// A density-zone number 1–5 from an attribute value ("3", 3, 3.0).
-fn zone_number(v: Option<&Value>) -> Option<u8> {
-    let x = v?.as_f64()?;
-    (x.fract() == 0.0 && (1.0..=5.0).contains(&x)).then_some(x as u8)
 }
