@@ -17,7 +17,9 @@ Exit codes:
      repaired, or any invalid geometry with --no-repair (the report is still printed)
   2  usage error (bad option or argument)
 
-Areas are computed only in a projected CRS (metres). A geographic layer needs --to-crs;
+Areas are computed only in a projected CRS and are always m²: a layer in feet (or any other
+linear unit) is converted to metres for measuring. Web Mercator and plate carrée need
+--to-crs (or --allow-distorted-areas). A geographic layer needs --to-crs;
 a layer without CRS needs --crs.
 
 Examples:
@@ -52,6 +54,10 @@ pub struct Args {
     /// Reproject to this CRS before measuring (e.g. EPSG:4547 for Shenzhen).
     #[arg(long = "to-crs", value_name = "CRS")]
     pub to_crs: Option<String>,
+    /// Measure areas even in a CRS with large scale error (Web Mercator, plate carrée),
+    /// which are otherwise refused.
+    #[arg(long = "allow-distorted-areas")]
+    pub allow_distorted_areas: bool,
     /// Shapefile attribute encoding when there is no .cpg (gbk, gb18030, utf-8, latin1).
     #[arg(long, value_name = "ENCODING")]
     pub encoding: Option<String>,
@@ -94,6 +100,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         },
         to_crs: args.to_crs.as_deref().map(Crs::parse).transpose()?,
         repair: RepairPolicy::from_no_repair(args.no_repair),
+        allow_distorted_areas: args.allow_distorted_areas,
     };
     let report = inspect_layer(&opts)?;
 

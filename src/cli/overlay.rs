@@ -27,6 +27,7 @@ fn options(args: &Args) -> OverlayOptions {
         source: args.source.clone(),
         target: args.target.clone(),
         planar_degrees: args.planar_degrees,
+        allow_distorted_areas: args.allow_distorted_areas,
         encoding: args.encoding.clone(),
         source_id: args.source_id.clone(),
         target_id: args.target_id.clone(),

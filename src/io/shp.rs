@@ -16,7 +16,8 @@
 //!   indexes stay the record numbers.
 //! * Damaged files: every count and length read from a header is checked against the file
 //!   size before anything is allocated, so a damaged file is an error, never an abort.
-//! * CRS: the `.prj` WKT ([`Crs::from_wkt`]); no `.prj` gives no CRS.
+//! * CRS: the `.prj` WKT ([`Crs::from_wkt`]: unit included); no `.prj` gives no CRS, an
+//!   unreadable one is an error naming it.
 //!   [`ReadOptions::assume_crs`] overrides both.
 
 use std::fs;
@@ -25,7 +26,7 @@ use std::path::{Path, PathBuf};
 use encoding_rs::Encoding;
 
 use crate::error::{Error, Result};
-use crate::io::crs::Crs;
+use crate::io::crs::{Crs, wkt_to_crs};
 use crate::io::{ReadOptions, layer_name};
 use crate::layer::{Feature, Layer};
 
@@ -157,7 +158,14 @@ fn pair_records(
 fn read_prj(path: &Path) -> Result<Option<Crs>> {
     let prj = sibling(path, "prj");
     match fs::read(&prj) {
-        Ok(bytes) => Ok(Some(Crs::from_wkt(&String::from_utf8_lossy(&bytes)))),
+        // A .prj that is not a WKT CRS landpool can read is an error naming it, never a
+        // default (such as metres).
+        Ok(bytes) => wkt_to_crs(&String::from_utf8_lossy(&bytes))
+            .map(Some)
+            .map_err(|message| Error::Crs {
+                path: prj.clone(),
+                message: format!("{message}; give the CRS with --crs (e.g. --crs EPSG:4547)"),
+            }),
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
         Err(e) => Err(Error::io(prj, e)),
     }

@@ -501,6 +501,7 @@ mod tests {
                 epsg: Some(4547),
                 proj4: None,
                 kind: crate::io::crs::CrsKind::Projected,
+                unit: Some(crate::io::crs::LinearUnit::metre()),
             }),
             schema: vec![
                 Field {

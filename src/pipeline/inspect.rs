@@ -25,13 +25,18 @@ pub struct InspectOptions {
     pub to_crs: Option<Crs>,
     /// Repair invalid geometry (default) or refuse it.
     pub repair: RepairPolicy,
+    /// Measure areas even in a CRS with large scale error (Web Mercator, plate carrée).
+    pub allow_distorted_areas: bool,
 }
 
 /// The result of [`inspect_layer`]: the layer as measured and everything found in it.
 #[derive(Debug, Clone)]
 pub struct InspectReport {
-    /// The layer after reprojection and repair.
+    /// The layer after reprojection and repair, in metres when it was in feet (or another
+    /// non-metre unit) and areas were computed.
     pub layer: Layer,
+    /// The CRS of the layer as read (or reprojected), in its own unit: what is shown.
+    pub crs: Option<Crs>,
     /// The CRS the source declared (or that was assumed), before any reprojection.
     pub declared_crs: Option<Crs>,
     /// True when the layer was reprojected to [`InspectOptions::to_crs`].
@@ -101,6 +106,7 @@ impl InspectReport {
 ///                         key_field: Some("id".into()), ..ReadOptions::default() },
 ///     to_crs: None,
 ///     repair: Default::default(),
+///     allow_distorted_areas: false,
 /// }).unwrap();
 /// assert_eq!(report.problem_features(), 1);
 /// assert_eq!(report.repairs.as_ref().unwrap().repaired[0].area_after, 50.0);
@@ -113,6 +119,7 @@ pub fn inspect_layer(opts: &InspectOptions) -> Result<InspectReport> {
         declared_crs,
         opts.to_crs.is_some(),
         opts.repair,
+        opts.allow_distorted_areas,
     ))
 }
 
@@ -134,19 +141,39 @@ pub fn read_for_inspection(opts: &InspectOptions) -> Result<(Layer, Option<Crs>)
 }
 
 /// Step 2: validates every feature once, repairs the invalid ones unless `policy` refuses
-/// repair, and measures the result (areas only in a projected CRS).
+/// repair, and measures the result (areas only in a projected CRS, always m²: a layer in
+/// feet is converted to metres by [`crs::prepare_for_areas_with`], and its repair areas
+/// with it). The extent stays in the layer's own unit.
 pub fn inspect_loaded(
     mut layer: Layer,
     declared_crs: Option<Crs>,
     reprojected: bool,
     policy: RepairPolicy,
+    allow_distorted_areas: bool,
 ) -> InspectReport {
     let problems = validity::validate_layer(&layer);
-    let repairs = match policy {
+    let mut repairs = match policy {
         RepairPolicy::Repair => Some(validity::repair_validated(&mut layer, &problems)),
         RepairPolicy::Refuse => None,
     };
-    let area_refusal = area_refusal(&layer);
+    let bbox = layer_bbox(&layer);
+    let crs = layer.crs.clone();
+    let area_options = crs::AreaOptions {
+        target: None,
+        allow_distorted: allow_distorted_areas,
+    };
+    let area_refusal = crs::prepare_for_areas_with(&mut layer, area_options)
+        .err()
+        .map(|e| e.to_string());
+    // Repairs were measured in the layer's own unit: their areas in m² too.
+    if let (Some(r), Some(m)) = (&mut repairs, crs.as_ref().and_then(Crs::metres_per_unit))
+        && area_refusal.is_none()
+    {
+        for x in &mut r.repaired {
+            x.area_before *= m * m;
+            x.area_after *= m * m;
+        }
+    }
     let areas = area_refusal.is_none().then(|| {
         layer
             .features
@@ -154,9 +181,9 @@ pub fn inspect_loaded(
             .map(|f| validity::unsigned_area(&f.geometry))
             .collect()
     });
-    let bbox = layer_bbox(&layer);
     InspectReport {
         layer,
+        crs,
         declared_crs,
         reprojected,
         policy,
@@ -166,22 +193,6 @@ pub fn inspect_loaded(
         area_refusal,
         bbox,
     }
-}
-
-/// Why areas cannot be computed in the layer's CRS (the message of
-/// [`crs::prepare_for_areas`]), or `None` when they can.
-fn area_refusal(layer: &Layer) -> Option<String> {
-    // A probe without features: only the CRS is checked, nothing is reprojected.
-    let mut probe = Layer {
-        source: layer.source.clone(),
-        name: layer.name.clone(),
-        crs: layer.crs.clone(),
-        schema: Vec::new(),
-        features: Vec::new(),
-    };
-    crs::prepare_for_areas(&mut probe, None)
-        .err()
-        .map(|e| e.to_string())
 }
 
 /// Extent of every finite bounding box of the layer's features.

@@ -7,7 +7,6 @@ use serde_json::json;
 
 use super::inspect::InspectReport;
 use crate::geom::repair::repair_lines;
-use crate::io::crs::{Crs, CrsKind};
 use crate::model::layer::FieldKind;
 
 fn kind_name(k: FieldKind) -> &'static str {
@@ -18,14 +17,6 @@ fn kind_name(k: FieldKind) -> &'static str {
         FieldKind::Date => "date",
         FieldKind::String => "string",
         FieldKind::Mixed => "mixed",
-    }
-}
-
-fn crs_kind_text(c: &Crs) -> &'static str {
-    match c.kind {
-        CrsKind::Geographic => "geographic (degrees)",
-        CrsKind::Projected => "projected (metres)",
-        CrsKind::Unknown => "unidentified",
     }
 }
 
@@ -65,7 +56,7 @@ impl InspectReport {
         json!({
             "layer": layer.source.to_string(),
             "name": layer.name,
-            "crs": layer.crs,
+            "crs": self.crs,
             "declared_crs": self.declared_crs,
             "feature_count": layer.features.len(),
             "bbox": self.bbox.map(|r| [r.min().x, r.min().y, r.max().x, r.max().y]),
@@ -92,8 +83,8 @@ impl InspectReport {
     fn write_header(&self, out: &mut dyn Write) -> std::io::Result<()> {
         let layer = &self.layer;
         writeln!(out, "layer:    {}", layer.source)?;
-        match &layer.crs {
-            Some(c) => writeln!(out, "CRS:      {c} — {}", crs_kind_text(c))?,
+        match &self.crs {
+            Some(c) => writeln!(out, "CRS:      {c} — {}", c.kind_description())?,
             None => writeln!(out, "CRS:      none declared")?,
         }
         if self.reprojected
@@ -114,7 +105,19 @@ impl InspectReport {
             None => writeln!(out, "bbox:     (no coordinates)")?,
         }
         match (self.total_area(), &self.area_refusal) {
-            (Some(a), _) => writeln!(out, "area:     {a:.3} m² ({:.6} km²)", a / 1e6)?,
+            (Some(a), _) => {
+                writeln!(out, "area:     {a:.3} m² ({:.6} km²)", a / 1e6)?;
+                if let Some(u) = self.crs.as_ref().filter(|c| c.has_non_metre_unit()) {
+                    let unit = u
+                        .unit
+                        .as_ref()
+                        .map_or("a non-metre unit", |u| u.name.as_str());
+                    writeln!(
+                        out,
+                        "          (coordinates in {unit}, converted to metres for areas)"
+                    )?;
+                }
+            }
             (None, Some(why)) => writeln!(out, "area:     not computed: {why}")?,
             (None, None) => {}
         }

@@ -37,6 +37,8 @@ pub struct OverlayOptions {
     pub to_crs: Option<Crs>,
     /// Planar areas in the layers' own units, even degrees (tobler/GeoPandas mode).
     pub planar_degrees: bool,
+    /// Measure areas even in a CRS with large scale error (Web Mercator, plate carrée).
+    pub allow_distorted_areas: bool,
     /// Shapefile attribute encoding when there is no `.cpg`.
     pub encoding: Option<String>,
     /// Source attribute used as the source id (default: feature index).

@@ -113,7 +113,11 @@ pub(super) fn prepare_crs(
         }
     } else {
         for layer in [&mut *source, &mut *target] {
-            if let Some(r) = crs::prepare_for_areas(layer, opts.to_crs.as_ref())? {
+            let area_options = crs::AreaOptions {
+                target: opts.to_crs.as_ref(),
+                allow_distorted: opts.allow_distorted_areas,
+            };
+            if let Some(r) = crs::prepare_for_areas_with(layer, area_options)? {
                 reprojections.push(LayerReprojection {
                     source: layer.source.clone(),
                     reprojected: r,

@@ -155,6 +155,10 @@ pub struct InputSection {
     /// Pieces smaller than this (m²) are reported but not counted. Default 1e-3.
     #[serde(default = "default_sliver")]
     pub sliver_floor_m2: f64,
+    /// Measure areas even in a CRS with large scale error (Web Mercator, plate carrée),
+    /// which are otherwise refused. Default false.
+    #[serde(default)]
+    pub allow_distorted_areas: bool,
 }
 
 // Written out rather than derived: a derived Default would turn `repair` off when the
@@ -168,6 +172,7 @@ impl Default for InputSection {
             repair: yes(),
             no_repair: false,
             sliver_floor_m2: default_sliver(),
+            allow_distorted_areas: false,
         }
     }
 }

@@ -18,7 +18,7 @@ use std::path::{Path, PathBuf};
 use serde::Serialize;
 
 use crate::geom::validity::{FeatureProblem, RepairReport, repair_validated, validate_layer};
-use crate::io::crs::{Crs, Reprojected, prepare_for_areas};
+use crate::io::crs::{AreaOptions, Crs, Reprojected, prepare_for_areas_with};
 use crate::io::{ReadOptions, read_source};
 use crate::layer::Layer;
 use crate::policy::rules::{RuleSet, RuleValue};
@@ -417,25 +417,30 @@ pub fn load_layers(config: &ProjectFile) -> Result<ProjectLayers> {
                 check_unique_keys(&layer, k)?;
             }
         }
-        let reprojected = prepare_for_areas(&mut layer, to_crs.as_ref()).map_err(|e| match e {
-            // The CRS advice of the I/O layer speaks of command-line options; here the
-            // settings live in the project file.
-            Error::Usage(message) => Error::Config {
-                path: config.path.clone(),
-                line: None,
-                column: None,
-                key: "input.to_crs".into(),
-                message,
-            },
-            Error::Crs { path, message } => Error::Crs {
-                path,
-                message: format!(
-                    "{message} (in the project file {}: [input] crs and [input] to_crs)",
-                    config.path.display()
-                ),
-            },
-            other => other,
-        })?;
+        let area_options = AreaOptions {
+            target: to_crs.as_ref(),
+            allow_distorted: config.input.allow_distorted_areas,
+        };
+        let reprojected =
+            prepare_for_areas_with(&mut layer, area_options).map_err(|e| match e {
+                // The CRS advice of the I/O layer speaks of command-line options; here the
+                // settings live in the project file.
+                Error::Usage(message) => Error::Config {
+                    path: config.path.clone(),
+                    line: None,
+                    column: None,
+                    key: "input.to_crs".into(),
+                    message,
+                },
+                Error::Crs { path, message } => Error::Crs {
+                    path,
+                    message: format!(
+                        "{message} (in the project file {}: [input] crs and [input] to_crs)",
+                        config.path.display()
+                    ),
+                },
+                other => other,
+            })?;
         let problems = validate_layer(&layer);
         if config.input.no_repair
             && let Some(refused) = crate::geom::repair::refusal(&layer, &problems)

@@ -8,7 +8,7 @@ use super::Defect;
 use super::defects::plant_small_layer_defects;
 use super::plan::Plan;
 use super::rng::Rng;
-use crate::io::crs::{Crs, CrsKind};
+use crate::io::crs::{Crs, CrsKind, LinearUnit};
 use crate::layer::{Feature, Field, FieldKind, Layer, Value};
 
 /// The CRS of every synthetic layer: CGCS2000 / 3-degree Gauss-Kruger CM 114E.
@@ -21,6 +21,7 @@ pub fn synth_crs() -> Crs {
                 .into(),
         ),
         kind: CrsKind::Projected,
+        unit: Some(LinearUnit::metre()),
     }
 }
 

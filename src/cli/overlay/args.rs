@@ -107,6 +107,10 @@ pub struct Args {
     /// GeoPandas-compatible mode; not land areas).
     #[arg(long)]
     pub planar_degrees: bool,
+    /// Measure areas even in a CRS with large scale error (Web Mercator, plate carrée),
+    /// which are otherwise refused.
+    #[arg(long = "allow-distorted-areas")]
+    pub allow_distorted_areas: bool,
     /// Shapefile attribute encoding when there is no .cpg (gbk, gb18030, utf-8, latin1).
     #[arg(long, value_name = "ENCODING")]
     pub encoding: Option<String>,

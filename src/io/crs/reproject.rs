@@ -161,32 +161,73 @@ impl Route {
     }
 }
 
-/// Makes `layer` fit for area computation: projected layers are left alone; geographic ones
-/// are reprojected to `target` (refused with advice when no target is given); a layer without
-/// CRS (or with an unidentified one) is refused with advice to assume one with `--crs`.
+/// What [`prepare_for_areas_with`] may do to make a layer fit for areas.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct AreaOptions<'a> {
+    /// Projected CRS to reproject to (`--to-crs`, `[input] to_crs`).
+    pub target: Option<&'a Crs>,
+    /// Measure in a CRS with large scale error (Web Mercator, plate carrée) anyway
+    /// (`--allow-distorted-areas`, `[input] allow_distorted_areas`).
+    pub allow_distorted: bool,
+}
+
+/// [`prepare_for_areas_with`] without reprojection target options beyond `target`, and with
+/// distorted CRSs refused.
 pub fn prepare_for_areas(layer: &mut Layer, target: Option<&Crs>) -> Result<Option<Reprojected>> {
+    prepare_for_areas_with(
+        layer,
+        AreaOptions {
+            target,
+            allow_distorted: false,
+        },
+    )
+}
+
+/// Makes `layer` fit for area computation, so that planar areas are m²: projected layers in
+/// metres are left alone; projected layers in another unit (US survey feet, feet, ...) have
+/// their coordinates converted to metres and their CRS replaced by [`Crs::in_metres`];
+/// geographic ones are reprojected to `target` (refused with advice when no target is
+/// given); a layer without CRS (or with an unidentified one) is refused with advice to
+/// assume one with `--crs`. A CRS with large scale error ([`super::area_distortion`]:
+/// Web Mercator, plate carrée), as the layer's or as the target, is refused with advice
+/// unless [`AreaOptions::allow_distorted`]. A target in feet is reached in its metre twin.
+pub fn prepare_for_areas_with(
+    layer: &mut Layer,
+    opts: AreaOptions<'_>,
+) -> Result<Option<Reprojected>> {
     let path = layer.source.to_path_buf();
-    let from = match &layer.crs {
-        None => {
-            return Err(Error::Crs {
-                path,
-                message: "the layer declares no CRS, so areas cannot be computed; say which CRS \
-                          its coordinates are in with --crs (e.g. --crs EPSG:4547, or --crs \
-                          local for planar metres without EPSG such as the Shenzhen independent \
-                          coordinate system)"
-                    .into(),
-            });
-        }
-        Some(c) => c.clone(),
+    let Some(from) = layer.crs.clone() else {
+        return Err(Error::Crs {
+            path,
+            message: "the layer declares no CRS, so areas cannot be computed; say which CRS \
+                      its coordinates are in with --crs (e.g. --crs EPSG:4547, or --crs \
+                      local for planar metres without EPSG such as the Shenzhen independent \
+                      coordinate system)"
+                .into(),
+        });
     };
-    match (from.kind, target) {
-        (_, Some(to)) if !to.is_projected() => Err(Error::Usage(format!(
-            "target CRS {to} is not projected (metres); areas need a projected CRS such as \
-             EPSG:4547 (CGCS2000 / 3-degree GK CM 114E, Shenzhen)"
-        ))),
-        (_, Some(to)) if &from == to => Ok(None),
-        (CrsKind::Projected, None) => Ok(None),
-        (CrsKind::Unknown, None) => Err(Error::Crs {
+    if let Some(to) = opts.target {
+        return prepare_to_target(layer, from, to, opts.allow_distorted);
+    }
+    match from.kind {
+        CrsKind::Projected => {
+            if !opts.allow_distorted
+                && let Some(why) = super::area_distortion(&from)
+            {
+                return Err(Error::Crs {
+                    path,
+                    message: format!(
+                        "the layer's CRS {from} is {why}; reproject it with --to-crs \
+                         EPSG:4547 (CGCS2000 / 3-degree GK CM 114E, Shenzhen) or to the \
+                         layer's local projected CRS, or pass --allow-distorted-areas (in a \
+                         project file: [input] allow_distorted_areas = true) to measure in \
+                         it anyway"
+                    ),
+                });
+            }
+            Ok(convert_to_metres(layer, &from))
+        }
+        CrsKind::Unknown => Err(Error::Crs {
             path,
             message: format!(
                 "the layer's CRS `{from}` is not identified, so it is not known to be in metres; \
@@ -194,7 +235,7 @@ pub fn prepare_for_areas(layer: &mut Layer, target: Option<&Crs>) -> Result<Opti
                  planar metres)"
             ),
         }),
-        (CrsKind::Geographic, None) => Err(Error::Crs {
+        CrsKind::Geographic => Err(Error::Crs {
             path,
             message: format!(
                 "the layer is in geographic coordinates ({from}, degrees), so areas cannot be \
@@ -209,12 +250,54 @@ pub fn prepare_for_areas(layer: &mut Layer, target: Option<&Crs>) -> Result<Opti
                 }
             ),
         }),
-        (_, Some(to)) => {
-            reproject_layer(layer, to)?;
-            Ok(Some(Reprojected {
-                from,
-                to: to.clone(),
-            }))
-        }
     }
+}
+
+/// The `target` branch of [`prepare_for_areas_with`].
+fn prepare_to_target(
+    layer: &mut Layer,
+    from: Crs,
+    to: &Crs,
+    allow_distorted: bool,
+) -> Result<Option<Reprojected>> {
+    if !to.is_projected() {
+        return Err(Error::Usage(format!(
+            "target CRS {to} is not projected (metres); areas need a projected CRS such as \
+             EPSG:4547 (CGCS2000 / 3-degree GK CM 114E, Shenzhen)"
+        )));
+    }
+    if !allow_distorted && let Some(why) = super::area_distortion(to) {
+        return Err(Error::Usage(format!(
+            "target CRS {to} is {why}; choose a local projected CRS such as EPSG:4547 \
+             (CGCS2000 / 3-degree GK CM 114E, Shenzhen), or pass --allow-distorted-areas \
+             (in a project file: [input] allow_distorted_areas = true) to measure in it anyway"
+        )));
+    }
+    let metric = to.in_metres();
+    if from == metric {
+        return Ok(None);
+    }
+    if &from == to {
+        return Ok(convert_to_metres(layer, &from));
+    }
+    reproject_layer(layer, &metric)?;
+    Ok(Some(Reprojected { from, to: metric }))
+}
+
+/// Multiplies the coordinates of a layer in a non-metre projected CRS by its metres per
+/// unit and relabels it [`Crs::in_metres`]; `None` (nothing done) for metre layers.
+fn convert_to_metres(layer: &mut Layer, from: &Crs) -> Option<Reprojected> {
+    let factor = from.metres_per_unit().filter(|f| *f != 1.0)?;
+    layer.features.par_iter_mut().for_each(|f| {
+        f.geometry.map_coords_in_place(|c| Coord {
+            x: c.x * factor,
+            y: c.y * factor,
+        });
+    });
+    let to = from.in_metres();
+    layer.crs = Some(to.clone());
+    Some(Reprojected {
+        from: from.clone(),
+        to,
+    })
 }

@@ -204,7 +204,9 @@ fn proj4_of(crs: &Crs) -> std::result::Result<&str, String> {
     crs.proj4.as_deref().ok_or_else(|| {
         format!(
             "CRS `{crs}` has no proj4 definition, so it cannot be reprojected \
-             (a local planar system cannot be related to EPSG systems)"
+             (a local planar system cannot be related to EPSG systems, nor a WKT whose \
+             projection landpool does not translate; give the CRS with --crs EPSG:n or a \
+             proj4 string)"
         )
     })
 }

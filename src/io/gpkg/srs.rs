@@ -6,6 +6,7 @@ use std::path::Path;
 use rusqlite::{Connection, params};
 
 use crate::error::{Error, Result};
+use crate::io::crs::wkt_to_crs;
 use crate::model::crs::{Crs, CrsKind, GCJ02_NAME, LOCAL_PLANAR_NAME};
 
 use super::sqlite_error;
@@ -93,9 +94,16 @@ pub(super) fn crs_of_srs_id(
             epsg: None,
             proj4: None,
             kind: CrsKind::Unknown,
+            unit: None,
         }));
     }
-    Ok(Some(Crs::from_wkt(definition)))
+    // A definition that is not a WKT CRS landpool can read is an error, never a guess.
+    wkt_to_crs(definition)
+        .map(Some)
+        .map_err(|message| Error::Crs {
+            path: label.to_path_buf(),
+            message: format!("srs_id {srs_id} (`{srs_name}`) of gpkg_spatial_ref_sys: {message}"),
+        })
 }
 
 /// WKT 1 definitions (as GDAL 3.6 writes them) of the EPSG codes landpool commonly uses;

@@ -75,7 +75,8 @@ pub(super) fn layer_crs(srs: &SpatialRef) -> Option<Crs> {
     {
         return Some(crs);
     }
-    srs.to_wkt().ok().map(|wkt| Crs::from_wkt(&wkt))
+    // A WKT landpool cannot read gives no CRS (areas are then refused), never a guess.
+    srs.to_wkt().ok().and_then(|wkt| Crs::from_wkt(&wkt).ok())
 }
 
 pub(super) fn convert_layer<L: LayerAccess>(
