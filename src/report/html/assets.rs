@@ -15,7 +15,7 @@ header h1{font-size:22px;margin:10px 0 2px}
 section{background:#fff;border-radius:6px;box-shadow:0 1px 3px rgba(0,0,0,.08);padding:12px 18px 16px;margin:14px 0}
 h2{font-size:17px;margin:2px 0 10px;color:#23395d;border-bottom:2px solid #e3e8ef;padding-bottom:4px}
 h3{font-size:14.5px;margin:8px 0 4px}
-code{font:12px Consolas,"DejaVu Sans Mono",monospace;background:#f1f3f7;padding:0 3px;border-radius:2px;word-break:break-all}
+code{font:12px Consolas,"DejaVu Sans Mono",monospace;background:#f1f3f7;padding:0 3px;border-radius:2px;overflow-wrap:anywhere}
 .facts{display:flex;flex-wrap:wrap;gap:6px 28px;margin:6px 0}
 .facts div{min-width:120px;max-width:100%}
 .facts dt{font-size:12px;color:#5d6778}
@@ -92,9 +92,9 @@ tr.st-illustrative td:first-child{border-left:3px solid #e03131}
 .hide-zones .zones,.hide-zones .zone-labels,.hide-sites .sites{display:none}
 .boundary{fill:none;stroke:#1d2330;stroke-width:3.5px}
 .site{stroke-width:2.5px}
-.site.p-inside{fill:rgba(25,113,194,.45);stroke:#1864ab}
-.site.p-outside{fill:rgba(112,72,232,.45);stroke:#5f3dc4}
-.site.p-straddling{fill:rgba(214,51,108,.5);stroke:#a61e4d}
+.site.p-inside{fill:rgba(25,113,194,.72);stroke:#1864ab}
+.site.p-outside{fill:rgba(112,72,232,.72);stroke:#5f3dc4}
+.site.p-straddling{fill:rgba(214,51,108,.72);stroke:#a61e4d}
 .badge.p-inside{background:#d0ebff}.badge.p-outside{background:#e5dbff}.badge.p-straddling{background:#ffdeeb}
 .site:hover,.site.hl{stroke:#111;stroke-width:4px}
 .conflict,.map .conflict{stroke:#e03131;stroke-width:3px;stroke-dasharray:5 3}
@@ -102,9 +102,12 @@ tr.st-illustrative td:first-child{border-left:3px solid #e03131}
 .lg-item rect.boundary{fill:#fff}
 .district-parcel{fill:#eceef1;stroke:#fff;stroke-width:.4px;pointer-events:none}
 .project{stroke:#1d2330;stroke-width:2px}
-.project.ps-ok,.badge.ps-ok{fill:rgba(64,160,80,.6);background:#d3f0cf}
-.project.ps-findings,.badge.ps-findings{fill:rgba(245,130,32,.6);background:#ffe0c2}
-.project.ps-failed,.badge.ps-failed{fill:rgba(224,49,49,.6);background:#ffc9c9}
+.project.ps-ok,.badge.ps-ok{fill:rgba(64,160,80,.5);background:#d3f0cf}
+.project.ps-findings,.badge.ps-findings{fill:rgba(245,130,32,.5);background:#ffe0c2}
+.project.ps-failed,.badge.ps-failed{fill:rgba(224,49,49,.5);background:#ffc9c9}
+.project-label{fill:#1d2330;font-weight:bold;paint-order:stroke;stroke:#fff;stroke-width:4px;pointer-events:none}
+#projects td,.nowrap{white-space:nowrap}
+#projects td:last-child{white-space:normal;min-width:200px}
 .project:hover{stroke-width:4px}
 .scalebar text,.north text{fill:#1d2330}
 .sb-bg{fill:rgba(255,255,255,.88);stroke:#aab}

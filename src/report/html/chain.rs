@@ -6,6 +6,7 @@ use std::collections::BTreeSet;
 use std::fmt::Write as _;
 
 use super::labels::Lang;
+use super::tables::key_html;
 use super::{code_name, coef, esc, m2};
 use crate::policy::rules::{Provenance, RuleValue, Sourced};
 use crate::policy::{Assessment, Assessment2018};
@@ -104,11 +105,11 @@ fn step_html(s: &mut String, step: &Step, lang: Lang) {
         for r in &step.coefs {
             let _ = write!(
                 s,
-                "<tr class=\"st-{st}\"><td>{}</td><td class=\"num\">{}</td><td><code>{}</code>\
-                 </td><td>{}</td><td><span class=\"badge b-{st}\">{}</span></td></tr>",
+                "<tr class=\"st-{st}\"><td>{}</td><td class=\"num\">{}</td><td>{}</td><td>{}</td>\
+                 <td><span class=\"badge b-{st}\">{}</span></td></tr>",
                 esc(&r.label),
                 esc(&r.value),
-                esc(&r.key),
+                key_html(&r.key),
                 esc(&r.source),
                 esc(lang.t(&r.status)),
                 st = esc(&r.status),

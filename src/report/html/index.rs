@@ -7,7 +7,7 @@ use std::fmt::Write as _;
 use geo::MultiPolygon;
 
 use super::labels::Lang;
-use super::map::{Frame, Shape, SvgMap};
+use super::map::{Frame, Label, Shape, SvgMap};
 use super::project::section;
 use super::tables::{Cell, Column, Row, sortable};
 use super::{REPORT_HTML, code_name, esc, m2, page};
@@ -137,6 +137,15 @@ fn index_map(run: &BatchRun, lang: Lang) -> String {
         })
         .collect();
     map.group("projects", &shapes);
+    let labels: Vec<Label<'_>> = shapes
+        .iter()
+        .map(|s| Label {
+            text: s.id.clone(),
+            class: "project-label",
+            geometry: s.geometry,
+        })
+        .collect();
+    map.labels("project-labels", &labels);
     let svg = map.finish(lang.t("grid_north"));
     let mut legend = String::from("<div class=\"legend\"><div class=\"lg-fixed\">");
     for st in [

@@ -187,6 +187,14 @@ fn parcel_shape<'a>(
             coef(c)
         );
     }
+    if !r.zones.is_empty() {
+        let zones: Vec<String> = r
+            .zones
+            .iter()
+            .map(|z| format!("{} {}: {} m²", lang.t("zone"), z.zone, m2(z.area_m2)))
+            .collect();
+        let _ = write!(tip, "\n{}", zones.join("; "));
+    }
     if let Some(reason) = &r.reason {
         let _ = write!(tip, "\n{}: {reason}", lang.t("reason"));
     }

@@ -135,9 +135,9 @@ pub(super) fn not_official_box(values: &[RuleValue], lang: Lang) -> String {
         let st = code_name(&v.status);
         let _ = write!(
             s,
-            "<tr><td><code>{}</code></td><td class=\"num\">{}</td><td>{}</td>\
+            "<tr><td>{}</td><td class=\"num\">{}</td><td>{}</td>\
              <td><span class=\"badge b-{st}\">{}</span></td></tr>",
-            esc(&v.key),
+            key_html(&v.key),
             esc(&v.value),
             esc(&v.source),
             esc(lang.t(&st)),
@@ -299,7 +299,7 @@ fn parcel_row(r: &ParcelRow, lang: Lang) -> Row {
             Cell::num(r.area_inside_m2, 2),
             Cell::opt(r.counted_area_m2, 2),
             Cell::opt(r.land_rights_coef, 4),
-            Cell::text(&zones.join("; ")),
+            Cell::html(format!("<span class=\"nowrap\">{}</span>", esc(&zones.join("; ")))),
             Cell::num(r.floor_area_m2, 2),
             Cell::text(r.reason.as_deref().unwrap_or("")),
         ],
@@ -350,7 +350,7 @@ pub(super) fn rule_values_html(values: &[RuleValue], lang: Lang) -> String {
             Row {
                 attrs: format!(" class=\"st-{st}\""),
                 cells: vec![
-                    Cell::html(format!("<code>{}</code>", esc(&v.key))),
+                    Cell::html(key_html(&v.key)),
                     Cell::text(&v.value),
                     Cell::text(&v.source),
                     Cell::html(format!(
@@ -378,4 +378,9 @@ pub(super) fn card(label: &str, value: &str, flag: bool) -> String {
 /// A coefficient for a card.
 pub(super) fn coef_text(x: f64) -> String {
     coef(x)
+}
+
+/// A rule key as code, breakable after its dots (long keys wrap at a word, not mid-word).
+pub(super) fn key_html(key: &str) -> String {
+    format!("<code>{}</code>", esc(key).replace('.', ".<wbr>"))
 }
