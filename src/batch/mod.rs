@@ -76,6 +76,8 @@ pub struct BatchRun {
     pub layer_summaries: Vec<LayerSummary>,
     /// The district parcel layer (for the GeoJSON output).
     pub parcels_layer: Layer,
+    /// The project-boundary layer (for the map of index.html).
+    pub boundary_layer: Layer,
     /// Wall time of each phase.
     pub times: PhaseTimes,
 }
@@ -116,6 +118,7 @@ fn run_batch_in_pool(district: &DistrictFile, opts: &BatchOptions) -> Result<Bat
         overlaps: results.overlaps,
         layer_summaries: inputs.layers.summaries,
         parcels_layer: inputs.layers.parcels,
+        boundary_layer: inputs.layers.boundary,
         times,
     })
 }

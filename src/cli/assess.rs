@@ -14,7 +14,8 @@ use landpool::report::assessment::{OutputTarget, RESULTS_GPKG, summary_table, wr
   landpool assess project.toml --out 'PG:dbname=land host=127.0.0.1'   # gdal feature
 
 --out is a folder (report.json with every figure, intermediate and coefficient with its
-source and status; parcels.csv, parcels.geojson and sites.geojson with every parcel and site
+source and status; report.html, the same for people, with a map, readable offline;
+parcels.csv, parcels.geojson and sites.geojson with every parcel and site
 and its status; results.gpkg with all of them and the project summary), a .gpkg file (the
 GeoPackage alone: layers parcels, sites, project_summary, not_official_values), or a
 database connection string (the same tables, named <prefix>parcels etc., created or replaced
@@ -39,6 +40,9 @@ pub struct Args {
     /// file and the feature (exit 1).
     #[arg(long = "no-repair")]
     pub no_repair: bool,
+    /// Language of report.html: zh (Chinese, the default) or en.
+    #[arg(long, default_value = "zh", value_name = "zh|en")]
+    pub lang: landpool::report::html::Lang,
 }
 
 pub fn run(args: Args) -> anyhow::Result<ExitCode> {
@@ -49,7 +53,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         .out
         .unwrap_or_else(|| default_out_dir(&args.project).display().to_string());
     let target = OutputTarget::parse(&out, args.table_prefix.as_deref(), &run.report.project.id);
-    write_run(&target, &run)?;
+    write_run(&target, &run, args.lang)?;
     if !args.quiet {
         print!("{}", summary_table(&run.report));
         match &target {
@@ -60,7 +64,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
                     ""
                 };
                 println!(
-                    "\nWrote {}/report.json, parcels.csv, parcels.geojson{sites}, {RESULTS_GPKG}",
+                    "\nWrote {}/report.json, report.html, parcels.csv, parcels.geojson{sites}, {RESULTS_GPKG}",
                     dir.display()
                 );
             }

@@ -16,10 +16,11 @@ use landpool::report::batch::{write_batch_outputs, write_project_report};
   landpool batch district.toml --out results --threads 2 --strict
 
 Reads the district layers once, assesses every feature of the project-boundary layer
-as `landpool assess` would, in parallel, and writes projects.csv, projects/<id>/report.json,
-parcels.csv, parcels.geojson and findings.csv into --out. A broken project is a `failed`
-row and does not stop the others. Invalid polygons are repaired with MakeValid and every
-repair is listed in inputs.json (area before and after); --no-repair refuses them instead.
+as `landpool assess` would, in parallel, and writes index.html (map and table of every
+project), projects.csv, projects/<id>/report.json and report.html, parcels.csv,
+parcels.geojson and findings.csv into --out. A broken project is a `failed` row and does not
+stop the others. Invalid polygons are repaired with MakeValid and every repair is listed in
+inputs.json (area before and after); --no-repair refuses them instead.
 Exit code: 0 (also when projects failed, unless --strict), 1 bad district input (also an
 invalid polygon with --no-repair) or --strict with failed projects, 2 usage.")]
 pub struct Args {
@@ -41,6 +42,9 @@ pub struct Args {
     /// naming the file and the feature (exit 1).
     #[arg(long = "no-repair")]
     pub no_repair: bool,
+    /// Language of index.html and the projects' report.html: zh (Chinese, the default) or en.
+    #[arg(long, default_value = "zh", value_name = "zh|en")]
+    pub lang: landpool::report::html::Lang,
 }
 
 pub fn run(args: Args) -> anyhow::Result<ExitCode> {
@@ -69,8 +73,9 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     // The folder is replaced as a whole at the end: a failed or killed run leaves the old one.
     let staged = StagedDir::begin(&args.out)?;
     let out = staged.path().to_path_buf();
+    let lang = args.lang;
     let sink: landpool::batch::ReportSink =
-        Arc::new(move |id, report| write_project_report(&out, id, report));
+        Arc::new(move |id, report| write_project_report(&out, id, report, lang));
     let run = run_batch(
         &district,
         &BatchOptions {
@@ -83,7 +88,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         bar.finish_and_clear();
     }
     let t = Instant::now();
-    write_batch_outputs(staged.path(), &run)?;
+    write_batch_outputs(staged.path(), &run, args.lang)?;
     staged.commit()?;
     let write = t.elapsed().as_secs_f64();
     let count = |s| run.projects.iter().filter(|p| p.status == s).count();

@@ -13,6 +13,7 @@ use crate::io::source::{LayerSource, redact_password};
 use crate::io::write::{write_csv, write_json_pretty, write_table_geojson};
 use crate::layer::Layer;
 use crate::project::{Computation, ParcelRow, ProjectReport, ProjectRun, SitingReport};
+use crate::report::html::{Lang, REPORT_HTML, write_project_html};
 use crate::report::tables;
 use crate::{Error, Result};
 
@@ -79,10 +80,11 @@ pub fn default_table_prefix(project_id: &str) -> String {
     format!("landpool_{id}_")
 }
 
-/// Writes a project's results to a folder, a GeoPackage or a database.
-pub fn write_run(target: &OutputTarget, run: &ProjectRun) -> Result<()> {
+/// Writes a project's results to a folder, a GeoPackage or a database (`lang`: the
+/// language of a folder's report.html).
+pub fn write_run(target: &OutputTarget, run: &ProjectRun, lang: Lang) -> Result<()> {
     match target {
-        OutputTarget::Directory(dir) => write_outputs(dir, run),
+        OutputTarget::Directory(dir) => write_outputs(dir, run, lang),
         OutputTarget::GeoPackage(path) => write_gpkg(path, &tables::project_tables(run)),
         OutputTarget::Database { dsn, prefix } => write_database(dsn, prefix, run),
     }
@@ -102,18 +104,20 @@ fn write_database(dsn: &str, _prefix: &str, _run: &ProjectRun) -> Result<()> {
     )))
 }
 
-/// Writes report.json, parcels.csv, parcels.geojson, sites.geojson (when the project has
-/// sites) and results.gpkg (all tables in one GeoPackage) into the folder `dir`, which is
-/// replaced as a whole ([`StagedDir`]): it holds the old run or this one, never a mix.
-pub fn write_outputs(dir: &Path, run: &ProjectRun) -> Result<()> {
+/// Writes report.json, report.html (in `lang`), parcels.csv, parcels.geojson, sites.geojson
+/// (when the project has sites) and results.gpkg (all tables in one GeoPackage) into the
+/// folder `dir`, which is replaced as a whole ([`StagedDir`]): it holds the old run or this
+/// one, never a mix.
+pub fn write_outputs(dir: &Path, run: &ProjectRun, lang: Lang) -> Result<()> {
     let staged = StagedDir::begin(dir)?;
-    write_output_files(staged.path(), run)?;
+    write_output_files(staged.path(), run, lang)?;
     staged.commit()
 }
 
 /// The files of [`write_outputs`], written into `dir`.
-fn write_output_files(dir: &Path, run: &ProjectRun) -> Result<()> {
+fn write_output_files(dir: &Path, run: &ProjectRun, lang: Lang) -> Result<()> {
     write_report_json(&dir.join("report.json"), &run.report)?;
+    write_project_html(&dir.join(REPORT_HTML), run, lang)?;
     write_parcels_csv(&dir.join("parcels.csv"), &run.report.parcels)?;
     let tables = tables::project_tables(run);
     for table in tables.iter().filter(|t| t.spatial) {

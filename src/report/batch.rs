@@ -14,6 +14,7 @@ use crate::io::write::{
 use crate::layer::Value;
 use crate::project::ProjectReport;
 use crate::report::assessment::write_report_json;
+use crate::report::html::{INDEX_HTML, Lang, REPORT_HTML, write_index_html, write_report_html};
 use crate::{Error, Result};
 
 const HEADLINE_COLUMNS: &[&str] = &[
@@ -49,22 +50,32 @@ pub fn project_dir_name(id: &str) -> String {
         .collect()
 }
 
-/// Writes one project's report.json to `dir/projects/<id>/` (the batch's report sink).
-pub fn write_project_report(dir: &Path, id: &str, report: &ProjectReport) -> Result<()> {
+/// Writes one project's report.json and report.html (in `lang`, linking back to the
+/// index) to `dir/projects/<id>/` (the batch's report sink).
+pub fn write_project_report(
+    dir: &Path,
+    id: &str,
+    report: &ProjectReport,
+    lang: Lang,
+) -> Result<()> {
     let pdir = dir.join("projects").join(project_dir_name(id));
     std::fs::create_dir_all(&pdir).map_err(|e| Error::io(&pdir, e))?;
-    write_report_json(&pdir.join("report.json"), report)
+    write_report_json(&pdir.join("report.json"), report)?;
+    let back = format!("../../{INDEX_HTML}");
+    write_report_html(&pdir.join(REPORT_HTML), report, lang, &back)
 }
 
-/// Writes the district-wide outputs into `dir` (the per-project reports are written by
-/// [`write_project_report`], as the batch goes, or here when the run kept them).
-pub fn write_batch_outputs(dir: &Path, run: &BatchRun) -> Result<()> {
+/// Writes the district-wide outputs into `dir`, index.html in `lang` (the per-project
+/// reports are written by [`write_project_report`], as the batch goes, or here when the run
+/// kept them).
+pub fn write_batch_outputs(dir: &Path, run: &BatchRun, lang: Lang) -> Result<()> {
     let parcels_layer = &run.parcels_layer;
     std::fs::create_dir_all(dir.join("projects")).map_err(|e| Error::io(dir, e))?;
     // District-wide validation: every problem and repair, also of parcels in no project.
     write_json_pretty(&dir.join("inputs.json"), &run.layer_summaries)?;
+    write_index_html(&dir.join(INDEX_HTML), run, lang)?;
     run.projects.par_iter().try_for_each(|p| match &p.report {
-        Some(report) => write_project_report(dir, &p.project_id, report),
+        Some(report) => write_project_report(dir, &p.project_id, report, lang),
         None => Ok(()),
     })?;
     let mut header = vec!["project_id", "name", "status", "findings", "violations"];

@@ -3,5 +3,6 @@
 pub mod assessment;
 pub mod batch;
 pub mod diff;
+pub mod html;
 pub mod overlay_table;
 pub mod tables;
