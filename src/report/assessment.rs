@@ -7,6 +7,7 @@ use std::fmt;
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
+use crate::Result;
 use crate::io::gpkg::write_gpkg;
 use crate::io::output_dir::StagedDir;
 use crate::io::source::{LayerSource, redact_password};
@@ -15,7 +16,6 @@ use crate::layer::Layer;
 use crate::project::{Computation, ParcelRow, ProjectReport, ProjectRun, SitingReport};
 use crate::report::html::{Lang, REPORT_HTML, write_project_html};
 use crate::report::tables;
-use crate::{Error, Result};
 
 /// Where `landpool assess` writes a project's results.
 #[derive(Debug, Clone, PartialEq, Eq)]

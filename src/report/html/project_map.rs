@@ -115,7 +115,9 @@ fn conflicts(findings: &[Finding]) -> Conflicts {
         for word in f.message.split_whitespace() {
             let w = word.trim_matches(|c: char| ",;:()[]{}\"'。，；：".contains(c));
             if !w.is_empty() {
-                by.entry(w.to_string()).or_default().insert(f.code.clone());
+                by.entry(w.to_string())
+                    .or_default()
+                    .insert(f.code.as_str().to_string());
             }
         }
     }

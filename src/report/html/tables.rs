@@ -171,7 +171,7 @@ pub(super) fn findings_html(findings: &[Finding], warnings: &[String], lang: Lan
                 "<tr class=\"sev-{sev}\"><td><span class=\"badge b-{sev}\">{}</span></td>\
                  <td><code>{}</code></td><td>{}</td></tr>",
                 esc(lang.t(&sev)),
-                esc(&f.code),
+                esc(f.code.as_str()),
                 esc(&f.message)
             );
         }
@@ -299,7 +299,10 @@ fn parcel_row(r: &ParcelRow, lang: Lang) -> Row {
             Cell::num(r.area_inside_m2, 2),
             Cell::opt(r.counted_area_m2, 2),
             Cell::opt(r.land_rights_coef, 4),
-            Cell::html(format!("<span class=\"nowrap\">{}</span>", esc(&zones.join("; ")))),
+            Cell::html(format!(
+                "<span class=\"nowrap\">{}</span>",
+                esc(&zones.join("; "))
+            )),
             Cell::num(r.floor_area_m2, 2),
             Cell::text(r.reason.as_deref().unwrap_or("")),
         ],

@@ -65,7 +65,14 @@ fn count(haystack: &str, needle: &str) -> usize {
 
 /// Nothing a page could fetch: no external scripts, styles, images or links.
 fn assert_self_contained(html: &str) {
-    for bad in ["<script src", "<link", "<img", "@import", "url(http", "https://"] {
+    for bad in [
+        "<script src",
+        "<link",
+        "<img",
+        "@import",
+        "url(http",
+        "https://",
+    ] {
         assert!(!html.contains(bad), "page references `{bad}`");
     }
     // The only http: is the SVG namespace, which is a name, not a fetch.
@@ -88,11 +95,17 @@ fn assess_writes_a_deterministic_self_contained_report_html() {
     assert_eq!(count(&html, "<path class=\"parcel "), parcels);
     assert_eq!(count(&html, "<path class=\"site "), sites);
     // Unofficial values come before the figures; Chinese labels by default.
-    let warn = html.find("id=\"not-official\"").expect("unofficial-values box");
+    let warn = html
+        .find("id=\"not-official\"")
+        .expect("unofficial-values box");
     let figures = html.find("id=\"headline\"").expect("key figures");
     assert!(warn < figures);
     assert!(html.contains("<html lang=\"zh-CN\">") && html.contains("权益容积"));
-    for key in ["tenure.old_village", "shenbiao.zone.1.", "function.market_housing"] {
+    for key in [
+        "tenure.old_village",
+        "shenbiao.zone.1.",
+        "function.market_housing",
+    ] {
         assert!(html.contains(key), "chain lacks {key}");
     }
     assess(&b, "en");
@@ -177,8 +190,15 @@ fn dump_dom(page: &Path, profile: &Path) -> String {
     );
     let dom = String::from_utf8_lossy(&out.stdout).into_owned();
     let log = String::from_utf8_lossy(&out.stderr);
-    assert!(dom.contains("data-ready=\"1\""), "script did not finish: {log}");
-    assert!(!dom.contains("data-js-errors"), "script errors in {}", page.display());
+    assert!(
+        dom.contains("data-ready=\"1\""),
+        "script did not finish: {log}"
+    );
+    assert!(
+        !dom.contains("data-js-errors"),
+        "script errors in {}",
+        page.display()
+    );
     assert!(!log.contains("Uncaught"), "console: {log}");
     dom
 }
@@ -209,7 +229,11 @@ fn screenshot(page: &Path, png: &Path, profile: &Path) {
         "screenshot {}: {distinct} colours, {busy:.2} not background",
         png.display()
     );
-    assert!(distinct >= 30.0, "{}: only {distinct} colours", png.display());
+    assert!(
+        distinct >= 30.0,
+        "{}: only {distinct} colours",
+        png.display()
+    );
     assert!(busy >= 0.15, "{}: {busy} not background", png.display());
 }
 
@@ -248,7 +272,11 @@ fn base64(bytes: &[u8]) -> String {
     const A: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
     let mut s = String::with_capacity(bytes.len().div_ceil(3) * 4);
     for chunk in bytes.chunks(3) {
-        let b = [chunk[0], *chunk.get(1).unwrap_or(&0), *chunk.get(2).unwrap_or(&0)];
+        let b = [
+            chunk[0],
+            *chunk.get(1).unwrap_or(&0),
+            *chunk.get(2).unwrap_or(&0),
+        ];
         let n = (u32::from(b[0]) << 16) | (u32::from(b[1]) << 8) | u32::from(b[2]);
         for i in 0..4 {
             if i <= chunk.len() {
@@ -291,14 +319,22 @@ fn reports_open_in_headless_chromium() {
     let report = project.join("report.html");
     let dom = dump_dom(&report, &profile);
     let (parcels, sites) = report_counts(&project.join("report.json"));
-    assert_eq!(count(&dom, "<path class=\"parcel "), parcels, "parcel elements");
+    assert_eq!(
+        count(&dom, "<path class=\"parcel "),
+        parcels,
+        "parcel elements"
+    );
     assert_eq!(count(&dom, "<path class=\"site "), sites, "site elements");
     screenshot(&report, &dir.join("report.png"), &profile);
 
     let index = district.join("index.html");
     let dom = dump_dom(&index, &profile);
     let projects = read(&district.join("projects.csv")).lines().count() - 1;
-    assert_eq!(count(&dom, "<path class=\"project "), projects, "project elements");
+    assert_eq!(
+        count(&dom, "<path class=\"project "),
+        projects,
+        "project elements"
+    );
     screenshot(&index, &dir.join("index.png"), &profile);
 
     let batch_report = district.join("projects/GM-002/report.html");
