@@ -97,7 +97,7 @@ fn write_database(dsn: &str, prefix: &str, run: &ProjectRun) -> Result<()> {
 
 #[cfg(not(feature = "gdal"))]
 fn write_database(dsn: &str, _prefix: &str, _run: &ProjectRun) -> Result<()> {
-    Err(Error::Usage(format!(
+    Err(crate::Error::Usage(format!(
         "writing to {} needs a build with the `gdal` feature (cargo build --release \
          --features gdal); or write a GeoPackage (--out results.gpkg) and load it with ogr2ogr",
         redact_password(dsn)
