@@ -320,6 +320,11 @@ fn assert_cjk_font() {
 #[test]
 fn reports_open_in_headless_chromium() {
     if !chromium_installed() {
+        // CI installs Chromium and sets this, so that there a missing browser fails the test.
+        assert!(
+            std::env::var_os("LANDPOOL_REQUIRE_CHROMIUM").is_none(),
+            "LANDPOOL_REQUIRE_CHROMIUM is set but `{CHROMIUM}` is not installed"
+        );
         println!(
             "SKIPPED: `{CHROMIUM}` is not installed, report.html / index.html were not opened \
              in a browser (apt-get install chromium fonts-noto-cjk; .ci/run does)"
