@@ -40,6 +40,10 @@ pub struct Args {
     /// file and the feature (exit 1).
     #[arg(long = "no-repair")]
     pub no_repair: bool,
+    /// Measure areas even in a CRS that distorts them (Web Mercator, Mercator, plate
+    /// carrée); the same as `[input] allow_distorted_areas = true`.
+    #[arg(long = "allow-distorted-areas")]
+    pub allow_distorted_areas: bool,
     /// Language of report.html: zh (Chinese, the default) or en.
     #[arg(long, default_value = "zh", value_name = "zh|en")]
     pub lang: landpool::report::html::Lang,
@@ -48,6 +52,7 @@ pub struct Args {
 pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     let mut config = ProjectFile::load(&args.project)?;
     config.input.no_repair = args.no_repair;
+    config.input.allow_distorted_areas |= args.allow_distorted_areas;
     let run = assess_project(config)?;
     let out = args
         .out

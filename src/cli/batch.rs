@@ -42,6 +42,10 @@ pub struct Args {
     /// naming the file and the feature (exit 1).
     #[arg(long = "no-repair")]
     pub no_repair: bool,
+    /// Measure areas even in a CRS that distorts them (Web Mercator, Mercator, plate
+    /// carrée); the same as `[input] allow_distorted_areas = true`.
+    #[arg(long = "allow-distorted-areas")]
+    pub allow_distorted_areas: bool,
     /// Language of index.html and the projects' report.html: zh (Chinese, the default) or en.
     #[arg(long, default_value = "zh", value_name = "zh|en")]
     pub lang: landpool::report::html::Lang,
@@ -54,6 +58,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     let started = Instant::now();
     let mut district = DistrictFile::load(&args.district)?;
     district.input.no_repair = args.no_repair;
+    district.input.allow_distorted_areas |= args.allow_distorted_areas;
     let bar = (!args.quiet && std::io::stderr().is_terminal()).then(|| {
         let bar = indicatif::ProgressBar::new(0);
         bar.set_style(

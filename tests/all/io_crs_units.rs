@@ -523,3 +523,61 @@ proptest! {
         }
     }
 }
+
+/// `assess --allow-distorted-areas` is the command-line form of `[input]
+/// allow_distorted_areas`: worked example A relabelled EPSG:3857 is refused without it, and
+/// with it gives the planar figures of the original (the coordinates are unchanged).
+#[test]
+fn assess_takes_allow_distorted_areas_on_the_command_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let original = example_a_copy(&dir.path().join("m"), "ex", |_| None);
+    let mercator = example_a_copy(&dir.path().join("w"), "ex", |json| {
+        let mut j = json.clone();
+        j["crs"]["properties"]["name"] = Value::from("EPSG:3857");
+        Some(j)
+    });
+    let assess = |project: &Path, extra: &[&str]| -> Output {
+        let out_dir = project.join("out");
+        let mut args = vec![
+            "assess".into(),
+            project.join("project.toml").to_str().unwrap().to_owned(),
+            "--out".into(),
+            out_dir.to_str().unwrap().to_owned(),
+            "--quiet".into(),
+        ];
+        args.extend(extra.iter().map(|s| s.to_string()));
+        let args: Vec<&str> = args.iter().map(String::as_str).collect();
+        landpool(&args)
+    };
+    let refused = assess(&mercator, &[]);
+    assert_eq!(refused.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&refused.stderr).contains("--allow-distorted-areas"));
+    let allowed = assess(&mercator, &["--allow-distorted-areas"]);
+    assert!(
+        allowed.status.success(),
+        "{}",
+        String::from_utf8_lossy(&allowed.stderr)
+    );
+    assert!(assess(&original, &[]).status.success());
+    let report = |p: &Path| -> Value {
+        serde_json::from_str(&std::fs::read_to_string(p.join("out/report.json")).unwrap()).unwrap()
+    };
+    let (a, b) = (report(&original), report(&mercator));
+    for key in ["rights_floor_area_m2", "retained_land_area_m2"] {
+        let x = find_number(&a, key).unwrap_or_else(|| panic!("{key} not in report.json"));
+        let y = find_number(&b, key).unwrap_or_else(|| panic!("{key} not in report.json"));
+        assert!(x > 0.0 && (x - y).abs() <= 1e-6 * x, "{key}: {x} vs {y}");
+    }
+}
+
+/// The first number under `key` anywhere in a JSON value.
+fn find_number(v: &Value, key: &str) -> Option<f64> {
+    match v {
+        Value::Object(map) => map
+            .get(key)
+            .and_then(Value::as_f64)
+            .or_else(|| map.values().find_map(|x| find_number(x, key))),
+        Value::Array(items) => items.iter().find_map(|x| find_number(x, key)),
+        _ => None,
+    }
+}
