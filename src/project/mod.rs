@@ -167,6 +167,7 @@ pub fn assess_loaded(
     layers: ProjectLayers,
     rules: &RuleSets,
 ) -> Result<ProjectRun> {
+    check_plan_against_rules(&config, rules)?;
     let new_rules = &rules.new;
     let entered_plan = resolve_project_facts(&mut config, &layers)?;
     let decision = select_rules(
@@ -506,6 +507,18 @@ pub fn load_layers(config: &ProjectFile) -> Result<ProjectLayers> {
         &text,
     )?;
     Ok(layers)
+}
+
+/// The plan's 深标 use and zone exist in the rule sets' tables (an error naming the project
+/// file, the line and the key otherwise).
+fn check_plan_against_rules(config: &ProjectFile, rules: &RuleSets) -> Result<()> {
+    let tables = [&rules.new.shenbiao, &rules.rules_2018.shenbiao];
+    let problems = validate::check_plan_against_rules(&config.plan, &tables);
+    if problems.is_empty() {
+        return Ok(());
+    }
+    let text = std::fs::read_to_string(&config.path).unwrap_or_default();
+    validate::into_error(problems, &config.path, &text)
 }
 
 /// Parcel and site ids name one feature each in the report (verdicts are matched by id):

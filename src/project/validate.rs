@@ -7,11 +7,13 @@
 //! The bounds are sanity bounds, not policy: they refuse what cannot be meant (a FAR of 100,
 //! a facility of 10¹⁰ m², an assessment in 1900) and leave every real project room.
 
+use std::collections::BTreeSet;
 use std::path::Path;
 
 use chrono::NaiveDate;
 
 use crate::model::Layer;
+use crate::policy::rules::Shenbiao;
 use crate::project::ProjectLayers;
 use crate::project::config::{FieldMap, InputSection, Plan2018Section, PlanSection, SitingSection};
 use crate::{Error, Result};
@@ -244,6 +246,49 @@ pub fn check_date(key: &str, date: NaiveDate) -> Option<Problem> {
             format!("{date} is not a plausible date; allowed: {lo} to {hi}"),
         )
     })
+}
+
+/// The plan's 深标 keys against the rule sets it may be assessed under: `retained_use` must
+/// be a use of the 深标 base-FAR table and `retained_zone` a zone of it, in at least one of
+/// the rule sets (which one applies is decided later, by the transition rule). Checked once
+/// the rule sets are loaded: the fixed checks of [`check_plan`] cannot know their tables.
+pub fn check_plan_against_rules(plan: &PlanSection, tables: &[&Shenbiao]) -> Vec<Problem> {
+    let mut out = Vec::new();
+    let uses: BTreeSet<&str> = tables
+        .iter()
+        .flat_map(|t| t.zones.values())
+        .flat_map(|z| z.base.keys().map(String::as_str))
+        .collect();
+    let use_key = plan.retained_use.as_str();
+    if !use_key.trim().is_empty() && !uses.contains(use_key) {
+        out.push(Problem::new(
+            "plan.retained_use",
+            format!(
+                "{use_key:?} is not a 深标 use of the rule sets; allowed: {}",
+                uses.iter()
+                    .map(|u| format!("{u:?}"))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
+        ));
+    }
+    let zones: BTreeSet<u8> = tables.iter().flat_map(|t| t.zone_ids()).collect();
+    if let Some(zone) = plan.retained_zone
+        && !zones.contains(&zone)
+    {
+        out.push(Problem::new(
+            "plan.retained_zone",
+            format!(
+                "{zone} is not a density zone of the rule sets' 深标 table; allowed: {}",
+                zones
+                    .iter()
+                    .map(u8::to_string)
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
+        ));
+    }
+    out
 }
 
 /// A density-zone number given as a number (a CSV override): a whole number 1–5.

@@ -243,3 +243,18 @@ fn a_project_id_not_in_a_one_feature_boundary_layer_is_refused() {
         "{stderr}"
     );
 }
+
+/// Regression (issue 13): `retained_use = "spaceport"` ran with a warning and exit 0. The use
+/// and the zone must be in the rule sets' 深标 table; the message lists what is.
+#[test]
+fn a_retained_use_or_zone_the_rule_sets_lack_is_refused() {
+    let e = refused("plan", "retained_use", "\"spaceport\"");
+    assert!(
+        e.contains("\"spaceport\"") && e.contains("\"residential\""),
+        "{e}"
+    );
+    assert!(e.contains("project.toml:38:"), "the line of the key: {e}");
+    // A use the table has is accepted.
+    let (code, stderr) = assess_edited(|t| set(&t, "plan", "retained_use", "\"commercial\""));
+    assert_eq!(code, Some(0), "{stderr}");
+}
