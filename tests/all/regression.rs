@@ -54,6 +54,18 @@ const fn covered(
 /// Fixed bugs and the tests that assert the fixed behaviour.
 const COVERED: &[Covered] = &[
     covered(
+        "retained_use = "spaceport" (no 深标 use) ran with a warning and exit 0",
+        "7328622",
+        "config_validation",
+        "a_retained_use_or_zone_the_rule_sets_lack_is_refused",
+    ),
+    covered(
+        "report.html browser test hung: Chromium's DOM dump filled an unread pipe",
+        "841c98a",
+        "report_html",
+        "reports_open_in_headless_chromium",
+    ),
+    covered(
         "parcels without buildings reported floor_area_m2 = -0 (the sum of no values)",
         "bfb86c1",
         "cli_assess_gpkg",
@@ -164,6 +176,8 @@ fn module_source(module: &str) -> &'static str {
         "cli_assess_errors" => include_str!("cli_assess_errors.rs"),
         "cli_assess_gpkg" => include_str!("cli_assess_gpkg.rs"),
         "cli_siting" => include_str!("cli_siting.rs"),
+        "config_validation" => include_str!("config_validation.rs"),
+        "report_html" => include_str!("report_html.rs"),
         "validity_flanders" => include_str!("validity_flanders.rs"),
         other => panic!("module {other} is not in module_source"),
     }
