@@ -54,7 +54,7 @@ const fn covered(
 /// Fixed bugs and the tests that assert the fixed behaviour.
 const COVERED: &[Covered] = &[
     covered(
-        "retained_use = "spaceport" (no 深标 use) ran with a warning and exit 0",
+        "retained_use = \"spaceport\" (no 深标 use) ran with a warning and exit 0",
         "7328622",
         "config_validation",
         "a_retained_use_or_zone_the_rule_sets_lack_is_refused",
