@@ -36,6 +36,4 @@ pub mod report;
 pub mod synth;
 
 pub use error::{Error, Result};
-// TEMP re-export: integrator removes after merge
-pub use model::layer;
 pub use model::{ColumnIndex, Feature, FeatureRef, Field, FieldKind, Layer, SourceLabel, Value};

@@ -20,7 +20,7 @@ use rayon::prelude::*;
 use serde::Serialize;
 
 use crate::geom::overlay::OverlayOptions;
-use crate::layer::Layer;
+use crate::model::Layer;
 use crate::project::{LayerSummary, ProjectLayers, ProjectReport, RuleSets, load_layers};
 use crate::{Error, Result};
 

@@ -13,7 +13,7 @@ use crate::geom::aggregate::area_weighted_mean;
 use crate::geom::index::TargetIndex;
 use crate::geom::overlay::OverlayOptions;
 use crate::geom::topology::self_overlaps;
-use crate::layer::{Layer, Value};
+use crate::model::{Layer, Value};
 use crate::policy::tenure::{TenureClass, TenureRules};
 use crate::project::config::FieldMap;
 use crate::project::{ProjectLayers, RuleSets};

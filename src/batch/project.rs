@@ -7,7 +7,7 @@ use serde::Serialize;
 use super::overrides::{Overrides, apply_overrides};
 use super::slice::SliceSource;
 use super::{DistrictFile, ReportSink};
-use crate::layer::{Feature, Value};
+use crate::model::{Feature, Value};
 use crate::policy::{Finding, Severity};
 use crate::project::{Computation, ProjectReport, RuleSets, assess_loaded};
 

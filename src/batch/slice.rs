@@ -6,7 +6,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use geo::{BoundingRect, MultiPolygon, Rect};
 
 use crate::geom::index::TargetIndex;
-use crate::layer::{Feature, Layer, Value};
+use crate::model::{Feature, Layer, Value};
 use crate::project::config::FieldMap;
 use crate::project::{LayerSummary, ProjectLayers};
 

@@ -11,7 +11,7 @@ use geo::{Coord, MapCoordsInPlace};
 use rayon::prelude::*;
 
 use crate::io::crs::Crs;
-use crate::layer::Layer;
+use crate::model::Layer;
 
 /// Semi-major axis of the Krasovsky 1940 ellipsoid used by GCJ-02 (metres).
 const KRASOVSKY_A: f64 = 6_378_245.0;

@@ -33,7 +33,7 @@ use serde::de::{self, DeserializeSeed, Deserializer, IgnoredAny, MapAccess, SeqA
 use crate::error::{Error, Result};
 use crate::io::crs::Crs;
 use crate::io::{ReadOptions, SchemaBuilder, layer_name};
-use crate::layer::{Feature, Layer, Value};
+use crate::model::{Feature, Layer, Value};
 
 /// Reads a GeoJSON FeatureCollection of (Multi)Polygons.
 pub fn read_geojson(path: &Path, opts: &ReadOptions) -> Result<Layer> {

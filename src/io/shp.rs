@@ -28,7 +28,7 @@ use encoding_rs::Encoding;
 use crate::error::{Error, Result};
 use crate::io::crs::{Crs, wkt_to_crs};
 use crate::io::{ReadOptions, layer_name};
-use crate::layer::{Feature, Layer};
+use crate::model::{Feature, Layer};
 
 mod dbf;
 mod rings;

@@ -7,7 +7,7 @@
 use geo::MultiPolygon;
 
 use crate::io::crs::Crs;
-use crate::layer::{Field, FieldKind, Layer, Value};
+use crate::model::{Field, FieldKind, Layer, Value};
 
 /// One table (layer) to write.
 #[derive(Debug, Clone)]

@@ -17,7 +17,7 @@ use geo::{LineString, MultiPolygon, Polygon};
 use crate::error::{Error, Result};
 use crate::io::crs::Crs;
 use crate::io::table::OutputTable;
-use crate::layer::{Layer, Value};
+use crate::model::{Layer, Value};
 
 /// Buffer size of the writers (large buffers matter for million-feature layers).
 const BUFFER_BYTES: usize = 1 << 20;
@@ -487,7 +487,7 @@ fn write_number<W: Write>(out: &mut W, v: f64, coords: CoordFormat) -> std::io::
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::layer::{Feature, Field, FieldKind};
+    use crate::model::{Feature, Field, FieldKind};
     use geo::{Coord, polygon};
 
     fn square_layer() -> Layer {

@@ -20,7 +20,7 @@ use serde::Serialize;
 use crate::geom::validity::{FeatureProblem, RepairReport, repair_validated, validate_layer};
 use crate::io::crs::{AreaOptions, Crs, Reprojected, prepare_for_areas_with};
 use crate::io::{ReadOptions, read_source};
-use crate::layer::Layer;
+use crate::model::Layer;
 use crate::policy::rules::{RuleSet, RuleValue};
 use crate::policy::transition::{RuleChoice, TransitionDecision, TransitionInput, select_rules};
 use crate::policy::{Assessment, Assessment2018, Finding};

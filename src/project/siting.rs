@@ -18,8 +18,8 @@ use crate::geom::aggregate::area_weighted_mean;
 use crate::geom::overlay::{OverlayOptions, overlay_areas};
 use crate::geom::placement::{Placement, place_sites};
 use crate::geom::topology::self_overlaps;
-use crate::layer::Layer;
-use crate::layer::Value;
+use crate::model::Layer;
+use crate::model::Value;
 use crate::policy::rules::RuleSet;
 use crate::policy::siting::{
     AllocationInput, FloorArea2018Rule, OffsiteBase2018, OffsiteConversion, OffsiteRule,

@@ -12,7 +12,7 @@ use crate::io::gpkg::write_gpkg;
 use crate::io::output_dir::StagedDir;
 use crate::io::source::{LayerSource, redact_password};
 use crate::io::write::{write_csv, write_json_pretty, write_table_geojson};
-use crate::layer::Layer;
+use crate::model::Layer;
 use crate::project::{Computation, ParcelRow, ProjectReport, ProjectRun, SitingReport};
 use crate::report::html::{Lang, REPORT_HTML, write_project_html};
 use crate::report::tables;

@@ -11,7 +11,7 @@ use crate::io::write::{
     CoordFormat, GeoJsonFeatureWriter, csv_cell, geojson_crs_name, write_atomic, write_csv,
     write_json_pretty,
 };
-use crate::layer::Value;
+use crate::model::Value;
 use crate::project::ProjectReport;
 use crate::report::assessment::write_report_json;
 use crate::report::html::{INDEX_HTML, Lang, REPORT_HTML, write_index_html, write_report_html};

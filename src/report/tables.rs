@@ -6,7 +6,7 @@
 use crate::batch::headline;
 use crate::geom::placement::Placement;
 use crate::io::table::OutputTable;
-use crate::layer::{FieldKind, Layer, Value};
+use crate::model::{FieldKind, Layer, Value};
 use crate::policy::Severity;
 use crate::project::{ParcelRow, ProjectRun, SitingReport};
 

@@ -9,7 +9,7 @@ use super::parcels::{
 use super::plan::{self, Plan, TENURE_CLASSES};
 use super::rng::Rng;
 use crate::error::Result;
-use crate::layer::{Layer, Value};
+use crate::model::{Layer, Value};
 
 const DEFECT_KINDS: [&str; 7] = [
     "self_intersecting_parcel",

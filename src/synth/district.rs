@@ -4,7 +4,7 @@ use serde::{Deserialize, Serialize};
 
 use super::SynthOptions;
 use super::plan::{CELL_SIZE_M, Plan};
-use crate::layer::Layer;
+use crate::model::Layer;
 
 /// A generated district: six layers in EPSG:4547 and the manifest describing them.
 #[derive(Debug, Clone)]

@@ -9,7 +9,7 @@ use super::defects::plant_small_layer_defects;
 use super::plan::Plan;
 use super::rng::Rng;
 use crate::io::crs::{Crs, CrsKind, LinearUnit};
-use crate::layer::{Feature, Field, FieldKind, Layer, Value};
+use crate::model::{Feature, Field, FieldKind, Layer, Value};
 
 /// The CRS of every synthetic layer: CGCS2000 / 3-degree Gauss-Kruger CM 114E.
 pub fn synth_crs() -> Crs {

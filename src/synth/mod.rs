@@ -23,7 +23,7 @@ mod tenure_classes;
 mod write;
 
 use crate::error::Result;
-use crate::layer::Layer;
+use crate::model::Layer;
 
 pub use district::{Defect, District, LAYER_FILES, MANIFEST_FILE, Manifest, ManifestLayer};
 pub use layers::synth_crs;

@@ -13,7 +13,7 @@ use super::plan::{
     vertex_mean,
 };
 use super::rng::Rng;
-use crate::layer::Value;
+use crate::model::Value;
 
 const P_MERGE_PAIR: f64 = 0.16;
 const P_SPLIT_CELL: f64 = 0.09;

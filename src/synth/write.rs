@@ -16,7 +16,7 @@ use crate::io::write::{
     CoordFormat, GeoJsonFeatureWriter, encode_geojson_feature, geojson_crs_name, write_atomic,
     write_geojson_layer, write_json_pretty,
 };
-use crate::layer::Field;
+use crate::model::Field;
 
 /// Coordinates are already rounded to millimetres: the shortest form prints them exactly.
 const COORDS: CoordFormat = CoordFormat::Shortest;

@@ -21,7 +21,7 @@ use geo::MultiPolygon;
 use rayon::prelude::*;
 use serde::Serialize;
 
-use crate::layer::{FeatureRef, Layer};
+use crate::model::{FeatureRef, Layer};
 
 pub use repair::{
     canonicalize, make_valid_geometry, repair_layer, repair_validated, unsigned_area,

@@ -14,7 +14,7 @@ use chrono::NaiveDate;
 use encoding_rs::{DecoderResult, Encoding};
 
 use crate::error::{Error, Result};
-use crate::layer::{Field, FieldKind, Value};
+use crate::model::{Field, FieldKind, Value};
 
 /// How .dbf text is decoded.
 #[derive(Debug, Clone, Copy)]

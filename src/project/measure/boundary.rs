@@ -7,7 +7,7 @@ use geo::{Area, MultiPolygon};
 use super::{Notes, ReasonByFeature, feature_error};
 use crate::geom::boundary::clip_to_boundary;
 use crate::geom::overlay::OverlayOptions;
-use crate::layer::{Feature, Layer};
+use crate::model::{Feature, Layer};
 use crate::project::config::ProjectFile;
 use crate::project::{LayerRole, LayerSummary, ProjectLayers};
 use crate::{Error, Result};

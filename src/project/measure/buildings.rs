@@ -8,7 +8,7 @@ use super::boundary::ProjectBoundary;
 use super::{Notes, feature_error};
 use crate::Result;
 use crate::geom::overlay::{OverlayOptions, OverlayTable, overlay_areas};
-use crate::layer::{Layer, Value};
+use crate::model::{Layer, Value};
 use crate::project::config::ProjectFile;
 
 /// Existing floor area on the inside parts.

@@ -9,7 +9,7 @@ use super::inside::InsideParcel;
 use super::truthy;
 use super::zones::ZoneWeighting;
 use crate::geom::overlay::{OverlayOptions, overlay_areas};
-use crate::layer::{Layer, Value};
+use crate::model::{Layer, Value};
 use crate::project::ProjectLayers;
 use crate::project::config::ProjectFile;
 use crate::{Error, Result};

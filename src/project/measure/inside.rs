@@ -12,7 +12,7 @@ use crate::geom::clip::rect_intersection;
 use crate::geom::contiguity::{ContiguityOptions, contiguous_components};
 use crate::geom::overlay::{OverlayOptions, overlay_areas};
 use crate::geom::topology::self_overlaps;
-use crate::layer::{Layer, Value};
+use crate::model::{Layer, Value};
 use crate::policy::capacity::{BuildingArea, ZoneArea, counts_planned_construction_only};
 use crate::policy::tenure::TenureClass;
 use crate::policy::{Finding, FindingCode, Severity};

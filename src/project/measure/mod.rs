@@ -26,7 +26,7 @@ use serde::Serialize;
 use super::ProjectLayers;
 use super::config::ProjectFile;
 use crate::geom::overlay::{OverlayOptions, PairError};
-use crate::layer::{Feature, Layer, Value};
+use crate::model::{Feature, Layer, Value};
 use crate::policy::Finding;
 use crate::policy::rules::Shenbiao;
 use crate::{Error, Result};

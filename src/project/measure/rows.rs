@@ -9,7 +9,7 @@ use super::boundary::{ClippedParcels, InsideCut};
 use super::inside::InsideParcel;
 use super::{Measurement, Notes, ReasonByFeature, feature_error, parcel_label};
 use crate::Result;
-use crate::layer::Layer;
+use crate::model::Layer;
 use crate::policy::capacity::ZoneArea;
 use crate::policy::tenure::TenureClass;
 use crate::project::Computation;

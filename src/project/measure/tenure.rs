@@ -1,7 +1,7 @@
 //! Tenure classification (权属认定) of the inside parcels.
 
 use super::boundary::InsideCut;
-use crate::layer::{Layer, Value};
+use crate::model::{Layer, Value};
 use crate::policy::tenure::{TenureClass, TenureRules};
 use crate::project::config::ProjectFile;
 use crate::{Error, Result};

@@ -7,7 +7,7 @@ use geo::MultiPolygon;
 use super::{Notes, feature_error};
 use crate::Result;
 use crate::geom::overlay::{OverlayOptions, overlay_areas};
-use crate::layer::{Layer, Value};
+use crate::model::{Layer, Value};
 use crate::policy::rules::Shenbiao;
 use crate::project::config::ProjectFile;
 

@@ -12,7 +12,7 @@ use super::project::section;
 use super::tables::{Cell, Column, Row, sortable};
 use super::{REPORT_HTML, code_name, esc, m2, page};
 use crate::batch::{BatchRun, ProjectOutcome, ProjectStatus};
-use crate::layer::Value;
+use crate::model::Value;
 use crate::policy::Severity;
 use crate::report::batch::project_dir_name;
 

@@ -11,7 +11,7 @@ use geo::MultiPolygon;
 use super::labels::Lang;
 use super::map::{Frame, Label, Shape, SvgMap};
 use super::{code_name, coef, esc, m2, num};
-use crate::layer::{Feature, Layer, Value};
+use crate::model::{Feature, Layer, Value};
 use crate::policy::Finding;
 use crate::project::{ParcelRow, ProjectRun, SiteRow};
 
