@@ -12,7 +12,9 @@ pub enum Error {
     /// An operating-system error on a named file.
     #[error("{path}: {source}")]
     Io {
+        /// The file (or folder) at fault.
         path: PathBuf,
+        /// The operating-system error.
         #[source]
         source: std::io::Error,
     },
@@ -20,39 +22,66 @@ pub enum Error {
     /// The file could not be parsed; `line`/`column` are 1-based where known.
     #[error("{path}{}: {message}", location(*line, *column))]
     Parse {
+        /// The file (or folder) at fault.
         path: PathBuf,
+        /// 1-based line, where known.
         line: Option<usize>,
+        /// 1-based column, where known.
         column: Option<usize>,
+        /// What is wrong, and what is allowed where that is known.
         message: String,
     },
 
     /// One feature of a layer is unusable (wrong geometry type, bad attribute, ...).
     #[error("{path}: feature {feature}: {message}")]
     Feature {
+        /// The file (or folder) at fault.
         path: PathBuf,
+        /// The feature (its id, or its index when it has none).
         feature: String,
+        /// What is wrong, and what is allowed where that is known.
         message: String,
     },
 
     /// Text could not be decoded with the encoding in force.
     #[error("{path}: {message}")]
-    Encoding { path: PathBuf, message: String },
+    Encoding {
+        /// The file whose text is at fault.
+        path: PathBuf,
+        /// What could not be decoded.
+        message: String,
+    },
 
     /// Missing, unknown or unusable coordinate reference system.
     #[error("{path}: {message}")]
-    Crs { path: PathBuf, message: String },
+    Crs {
+        /// The file (or `--crs` value) at fault.
+        path: PathBuf,
+        /// What is wrong with the CRS.
+        message: String,
+    },
 
     /// The file extension / format is not supported by this build.
     #[error("{path}: unsupported format; supported formats: {supported}")]
-    UnsupportedFormat { path: PathBuf, supported: String },
+    UnsupportedFormat {
+        /// The file.
+        path: PathBuf,
+        /// The formats this build reads.
+        supported: String,
+    },
 
     /// A configuration file (rule set, project, district) has a bad or missing key.
     #[error("{path}{}: {}{message}", location(*line, *column), key_prefix(key))]
     Config {
+        /// The file (or folder) at fault.
         path: PathBuf,
+        /// 1-based line, where known.
         line: Option<usize>,
+        /// 1-based column, where known.
         column: Option<usize>,
+        /// The dotted key (`plan.planned_far`, `rule_sets.new`).
         key: String,
+        /// What is wrong, and what is allowed where that is known.
         message: String,
     },
 
@@ -60,17 +89,27 @@ pub enum Error {
     /// is the connection string without its password.
     #[error("{source_name}: {message}")]
     Database {
+        /// The connection string, without its password.
         source_name: String,
+        /// What is wrong, and what is allowed where that is known.
         message: String,
     },
 
     /// A geometry operation failed for a named feature (or pair of features).
     #[error("geometry error for {feature}: {message}")]
-    Geometry { feature: String, message: String },
+    Geometry {
+        /// The feature or pair of features.
+        feature: String,
+        /// What failed.
+        message: String,
+    },
 
     /// A policy computation cannot proceed (missing input, invalid value).
     #[error("policy: {message}")]
-    Policy { message: String },
+    Policy {
+        /// What is missing or invalid.
+        message: String,
+    },
 
     /// Invalid arguments or options given by the caller.
     #[error("{0}")]

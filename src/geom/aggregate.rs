@@ -121,6 +121,7 @@ pub fn categorical<K: Ord + Clone>(
 /// One target's share of a source.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct ZoneShare {
+    /// Position of the target in the target slice.
     pub target: usize,
     /// area(source ∩ target).
     pub area: f64,

@@ -13,6 +13,7 @@ use super::overlay::{OverlayOptions, overlay_areas};
 pub struct InsidePart {
     /// Position of the feature in the input slice.
     pub source: usize,
+    /// The part of the feature inside the boundary.
     pub geometry: MultiPolygon<f64>,
     /// Area of `geometry`.
     pub area: f64,

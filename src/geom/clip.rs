@@ -37,7 +37,9 @@ use geo::{
 /// (bounding box, and the convex ring when the geometry is a single convex polygon).
 #[derive(Debug, Clone)]
 pub struct AreaOperand<'a> {
+    /// The geometry.
     pub geometry: &'a MultiPolygon<f64>,
+    /// Its bounding box.
     pub bbox: Rect<f64>,
     /// Counter-clockwise open ring (no repeated closing vertex), when the geometry is one
     /// polygon without holes whose exterior is convex.
@@ -88,6 +90,7 @@ pub struct ConvexClipKernel;
 /// common bounding box (`preclip`, on by default; off reproduces plain geo).
 #[derive(Debug, Clone, Copy)]
 pub struct BooleanOpsKernel {
+    /// Clip both operands to their common bounding box before the boolean operation.
     pub preclip: bool,
 }
 

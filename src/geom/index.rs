@@ -182,6 +182,7 @@ impl<'a> TargetIndex<'a> {
         self.targets.len()
     }
 
+    /// Whether no target is indexed.
     pub fn is_empty(&self) -> bool {
         self.targets.is_empty()
     }

@@ -43,7 +43,9 @@ impl Default for OverlayOptions {
 /// One (source, target) intersection.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Piece {
+    /// Position of the source feature in the source slice.
     pub source: usize,
+    /// Position of the target feature in the target slice.
     pub target: usize,
     /// Area of source ∩ target in CRS units².
     pub area: f64,
@@ -55,8 +57,11 @@ pub struct Piece {
 /// A pair whose area could not be computed (kernel error or panic); it is not in `pieces`.
 #[derive(Debug, Clone, PartialEq)]
 pub struct PairError {
+    /// Position of the source feature in the source slice.
     pub source: usize,
+    /// Position of the target feature in the target slice.
     pub target: usize,
+    /// Why the area could not be computed.
     pub message: String,
 }
 
@@ -67,6 +72,7 @@ pub struct OverlayTable {
     pub pieces: Vec<Piece>,
     /// Pieces below the floor (reported, not counted), sorted by (source, target).
     pub slivers: Vec<Piece>,
+    /// Pairs whose area could not be computed (not in `pieces`), sorted by (source, target).
     pub errors: Vec<PairError>,
     /// Planar area of each source.
     pub source_areas: Vec<f64>,

@@ -12,17 +12,24 @@ use super::overlay::{OverlayOptions, overlay_areas};
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Placement {
+    /// Wholly inside the boundary (within the tolerance).
     Inside,
+    /// Wholly outside the boundary (within the tolerance).
     Outside,
+    /// Partly inside and partly outside.
     Straddling,
 }
 
 /// The placement of one site with its areas.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct SitePlacement {
+    /// Where the site lies.
     pub placement: Placement,
+    /// Area of the site.
     pub area: f64,
+    /// Area of the site inside the boundary.
     pub inside_area: f64,
+    /// Area of the site outside the boundary.
     pub outside_area: f64,
     /// The tolerance decided the placement (a non-zero part at or below it was ignored).
     pub tolerance_used: bool,

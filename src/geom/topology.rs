@@ -12,8 +12,11 @@ use super::overlay::{OverlayOptions, PairError};
 /// Two parcels that overlap by more than the sliver floor (`a < b`).
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Overlap {
+    /// The first parcel (position in the layer).
     pub a: usize,
+    /// The second parcel (position in the layer, `a < b`).
     pub b: usize,
+    /// Area of the overlap.
     pub area: f64,
 }
 
@@ -24,6 +27,7 @@ pub struct OverlapReport {
     pub overlaps: Vec<Overlap>,
     /// Pairs that overlap by less than the floor (digitising noise), sorted by (a, b).
     pub slivers: Vec<Overlap>,
+    /// Pairs whose overlap could not be computed.
     pub errors: Vec<PairError>,
 }
 
@@ -61,6 +65,7 @@ pub fn self_overlaps_with_kernel<G: Borrow<MultiPolygon<f64>> + Sync>(
 /// Gaps inside a boundary polygon.
 #[derive(Debug, Clone, PartialEq)]
 pub struct GapReport {
+    /// Area of the boundary polygon.
     pub boundary_area: f64,
     /// Area of (union of parcels) ∩ boundary.
     pub covered_area: f64,

@@ -20,14 +20,18 @@ pub struct OutputTable<'g> {
     pub crs: Option<Crs>,
     /// Whether rows carry geometries (a spatial layer) or not (an attribute table).
     pub spatial: bool,
+    /// The attribute columns, in order.
     pub fields: Vec<Field>,
+    /// The rows, in output order.
     pub rows: Vec<OutputRow<'g>>,
 }
 
 /// One row: its geometry (borrowed from the layer it describes) and one value per field.
 #[derive(Debug, Clone)]
 pub struct OutputRow<'g> {
+    /// The row's geometry; `None` in attribute tables.
     pub geometry: Option<&'g MultiPolygon<f64>>,
+    /// One value per field of the table.
     pub values: Vec<Value>,
 }
 

@@ -27,7 +27,12 @@ pub enum OutputTarget {
     GeoPackage(PathBuf),
     /// Tables `<prefix>parcels`, `<prefix>sites`, ... in a database (`PG:…`; needs the
     /// `gdal` feature), created or replaced in one transaction.
-    Database { dsn: String, prefix: String },
+    Database {
+        /// The connection string.
+        dsn: String,
+        /// Prefix of the table names.
+        prefix: String,
+    },
 }
 
 impl OutputTarget {

@@ -46,19 +46,39 @@ impl Default for DiffOptions {
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum ChangeKind {
     /// Present in the old report only.
-    Removed { old: Value },
+    Removed {
+        /// The old value.
+        old: Value,
+    },
     /// Present in the new report only.
-    Added { new: Value },
+    Added {
+        /// The new value.
+        new: Value,
+    },
     /// A number moved beyond the tolerance.
-    Number { old: f64, new: f64, rel_diff: f64 },
+    Number {
+        /// The old number.
+        old: f64,
+        /// The new number.
+        new: f64,
+        /// |new − old| / max(|old|, |new|).
+        rel_diff: f64,
+    },
     /// Any other value changed (text, flag, type).
-    Value { old: Value, new: Value },
+    Value {
+        /// The old value.
+        old: Value,
+        /// The new value.
+        new: Value,
+    },
 }
 
 /// One difference, located by a JSON-pointer-like path (`/parcels[P0001]/area_inside`).
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Change {
+    /// Where in the report the change is.
     pub path: String,
+    /// What changed.
     #[serde(flatten)]
     pub kind: ChangeKind,
 }

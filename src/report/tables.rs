@@ -10,10 +10,13 @@ use crate::model::{FieldKind, Layer, Value};
 use crate::policy::Severity;
 use crate::project::{ParcelRow, ProjectRun, SitingReport};
 
-/// Table names, as written to GeoPackage layers and database tables.
+/// Name of the parcels table, as written to GeoPackage layers and database tables.
 pub const PARCELS_TABLE: &str = "parcels";
+/// Name of the retained-land sites table.
 pub const SITES_TABLE: &str = "sites";
+/// Name of the one-row project summary table.
 pub const SUMMARY_TABLE: &str = "project_summary";
+/// Name of the table of rule values that are not official.
 pub const NOT_OFFICIAL_TABLE: &str = "not_official_values";
 
 fn text(s: impl Into<String>) -> Value {

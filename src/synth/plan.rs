@@ -9,8 +9,9 @@ pub use super::tenure_classes::{GYCR, LAND_USES, TENURE_CLASSES, TenureClass};
 
 /// Parcel lattice spacing in metres (cells of ~2,500 m²; split halves ~1,250, merged ~5,000).
 pub const CELL_SIZE_M: f64 = 50.0;
-/// South-west corner of the district in EPSG:4547 (near Guangming, Shenzhen).
+/// South-west corner of the district in EPSG:4547 (near Guangming, Shenzhen): easting.
 pub const ORIGIN_X: f64 = 490_000.0;
+/// South-west corner of the district: northing.
 pub const ORIGIN_Y: f64 = 2_515_000.0;
 /// Lattice jitter as a fraction of the spacing; below 0.25 every jittered cell stays convex.
 const JITTER: f64 = 0.18;

@@ -27,6 +27,7 @@ impl Rng {
         Rng { state: k }
     }
 
+    /// The next 64 random bits (splitmix64).
     pub fn next_u64(&mut self) -> u64 {
         self.state = self.state.wrapping_add(GOLDEN);
         mix64(self.state)

@@ -3,6 +3,7 @@
 /// One land-tenure class (权属类型) of the synthetic parcels.
 #[derive(Debug, Clone, Copy)]
 pub struct TenureClass {
+    /// The tenure code written as `tenure`.
     pub code: &'static str,
     /// The Chinese label written as `tenure_name`.
     pub name: &'static str,
