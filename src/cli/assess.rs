@@ -63,8 +63,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     if let Some(range) = args.sensitivity {
         if !matches!(target, OutputTarget::Directory(_)) {
             return Err(landpool::Error::Usage(
-                "--sensitivity adds a section to report.html, which only a folder --out has"
-                    .into(),
+                "--sensitivity adds a section to report.html, which only a folder --out has".into(),
             )
             .into());
         }

@@ -72,7 +72,10 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         for v in &s.skipped {
             println!("  skipped {} = {}: {}", v.key, v.value, v.explanation);
         }
-        println!("\nWrote {}/sensitivity.json, sensitivity.csv, sensitivity_envelope.csv, sensitivity.html", out.display());
+        println!(
+            "\nWrote {}/sensitivity.json, sensitivity.csv, sensitivity_envelope.csv, sensitivity.html",
+            out.display()
+        );
     }
     Ok(ExitCode::SUCCESS)
 }

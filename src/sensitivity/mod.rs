@@ -23,7 +23,7 @@ mod write;
 use serde::Serialize;
 
 pub use perturb::{Figures, PerturbedValue};
-pub use rank::{Bar, Direction, Envelope, FigureSensitivity, ENVELOPE_DEFINITION};
+pub use rank::{Bar, Direction, ENVELOPE_DEFINITION, Envelope, FigureSensitivity};
 pub use values::{SkipReason, SkippedValue};
 pub use write::{
     SENSITIVITY_CSV, SENSITIVITY_ENVELOPE_CSV, SENSITIVITY_HTML, SENSITIVITY_JSON, write_csv,

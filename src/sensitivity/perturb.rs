@@ -126,6 +126,9 @@ impl<'a> Rerun<'a> {
 }
 
 fn describe(overrides: &[(&str, f64)]) -> String {
-    let parts: Vec<String> = overrides.iter().map(|(k, v)| format!("{k} = {v}")).collect();
+    let parts: Vec<String> = overrides
+        .iter()
+        .map(|(k, v)| format!("{k} = {v}"))
+        .collect();
     parts.join(", ")
 }

@@ -2,8 +2,8 @@
 
 use serde::Serialize;
 
-use super::perturb::{PerturbedValue, Rerun};
 use super::Figure;
+use super::perturb::{PerturbedValue, Rerun};
 use crate::Result;
 
 /// How the envelope of a figure is defined (also written into sensitivity.json).
@@ -122,8 +122,10 @@ fn envelope(
         }
     };
     let side = |lower: bool| -> Result<(f64, Vec<(String, Direction)>)> {
-        let directions: Vec<(String, Direction)> =
-            values.iter().map(|v| (v.key.clone(), pick(v, lower))).collect();
+        let directions: Vec<(String, Direction)> = values
+            .iter()
+            .map(|v| (v.key.clone(), pick(v, lower)))
+            .collect();
         let overrides: Vec<(&str, f64)> = values
             .iter()
             .zip(&directions)

@@ -70,8 +70,8 @@ pub(super) fn select(report: &ProjectReport, chosen: &RuleSet) -> Selection {
     let mut movable = Vec::new();
     let mut skipped = Vec::new();
     for v in &report.not_official_values {
-        let read = used.iter().any(|u| u.key == v.key)
-            && chosen.values().iter().any(|c| c.key == v.key);
+        let read =
+            used.iter().any(|u| u.key == v.key) && chosen.values().iter().any(|c| c.key == v.key);
         match skip_reason(v, read) {
             None => movable.push(v.clone()),
             Some(reason) => skipped.push(SkippedValue {

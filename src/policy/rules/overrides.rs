@@ -151,6 +151,10 @@ mod tests {
         ] {
             assert!(rules.with_number(key, 1.0).is_err(), "{key}");
         }
-        assert!(rules.with_number("building_type.factory", f64::NAN).is_err());
+        assert!(
+            rules
+                .with_number("building_type.factory", f64::NAN)
+                .is_err()
+        );
     }
 }

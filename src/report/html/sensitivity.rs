@@ -21,14 +21,20 @@ const ENVELOPE_FILL: &str = "#adb5bd";
 
 fn t(lang: Lang, key: &str) -> &'static str {
     let (zh, en) = match key {
-        "title" => ("敏感性分析（示意值）", "Sensitivity to the illustrative values"),
+        "title" => (
+            "敏感性分析（示意值）",
+            "Sensitivity to the illustrative values",
+        ),
         "intro" => (
             "每个示意值（未公布）单独上下浮动，其余取值不变；条形按对结果的影响幅度排序。",
             "Each illustrative (unpublished) value moves down and up on its own, the others as in the rule set; bars ranked by swing.",
         ),
         "low" => ("取值 −", "value −"),
         "high" => ("取值 +", "value +"),
-        "envelope" => ("综合区间（全部同时取不利/有利端）", "envelope (all values at once)"),
+        "envelope" => (
+            "综合区间（全部同时取不利/有利端）",
+            "envelope (all values at once)",
+        ),
         "base" => ("基准", "base"),
         "skipped" => ("未浮动的示意值", "Illustrative values not moved"),
         "none" => (
@@ -97,7 +103,11 @@ pub fn sensitivity_html(s: &Sensitivity, lang: Lang) -> String {
         esc(&s.project_id),
         sensitivity_section(s, lang)
     );
-    page(lang, &format!("{} — {}", s.project_id, t(lang, "title")), &body)
+    page(
+        lang,
+        &format!("{} — {}", s.project_id, t(lang, "title")),
+        &body,
+    )
 }
 
 /// The section title, for the project report.
