@@ -11,6 +11,7 @@
 //! * [`policy`] — the policy engine: rule sets with provenance, tenure classification,
 //!   rights floor area, eligibility, siting. It knows no file formats.
 //! * [`report`] — human and machine reports, and the regression diff.
+//! * [`sensitivity`] — how the figures move with the illustrative rule values.
 //! * [`synth`] — a seeded synthetic district generator.
 
 // Two SQLite libraries in one process (rusqlite's bundled copy and the system one GDAL
@@ -33,6 +34,7 @@ pub mod pipeline;
 pub mod policy;
 pub mod project;
 pub mod report;
+pub mod sensitivity;
 pub mod synth;
 
 pub use error::{Error, Result};

@@ -3,7 +3,7 @@
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use landpool::project::{ProjectFile, assess_project, default_out_dir};
+use landpool::project::{ProjectFile, RuleSets, assess_loaded, default_out_dir, load_layers};
 use landpool::report::assessment::{OutputTarget, RESULTS_GPKG, summary_table, write_run};
 
 #[derive(Debug, clap::Args)]
@@ -47,17 +47,33 @@ pub struct Args {
     /// Language of report.html: zh (Chinese, the default) or en.
     #[arg(long, default_value = "zh", value_name = "zh|en")]
     pub lang: landpool::report::html::Lang,
+    /// Add the sensitivity to the illustrative values to report.html (tornado charts);
+    /// `--sensitivity=0.2` for ±20 % (default ±10 %). Folder output only.
+    #[arg(long, value_name = "RANGE", num_args = 0..=1, require_equals = true,
+          default_missing_value = "0.1")]
+    pub sensitivity: Option<f64>,
 }
 
 pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     let mut config = ProjectFile::load(&args.project)?;
     config.input.no_repair = args.no_repair;
     config.input.allow_distorted_areas |= args.allow_distorted_areas;
-    let run = assess_project(config)?;
+    let rules = RuleSets::load(&config)?;
+    let layers = load_layers(&config)?;
+    let mut run = assess_loaded(config, layers, &rules)?;
     let out = args
         .out
         .unwrap_or_else(|| default_out_dir(&args.project).display().to_string());
     let target = OutputTarget::parse(&out, args.table_prefix.as_deref(), &run.report.project.id);
+    if let Some(range) = args.sensitivity {
+        if !matches!(target, OutputTarget::Directory(_)) {
+            return Err(landpool::Error::Usage(
+                "--sensitivity adds a section to report.html, which only a folder --out has".into(),
+            )
+            .into());
+        }
+        run.sensitivity = Some(landpool::sensitivity::analyse(&run, &rules, range)?);
+    }
     write_run(&target, &run, args.lang)?;
     if !args.quiet {
         print!("{}", summary_table(&run.report));

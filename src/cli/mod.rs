@@ -10,6 +10,7 @@ mod batch;
 mod diff;
 mod inspect;
 mod overlay;
+mod sensitivity;
 mod siting;
 mod synth;
 
@@ -41,6 +42,8 @@ pub enum Command {
     Siting(siting::Args),
     /// Compare two report.json files figure by figure.
     Diff(diff::Args),
+    /// Sensitivity of the figures to the illustrative rule values (tornado, CSV, JSON).
+    Sensitivity(sensitivity::Args),
 }
 
 pub fn main() -> ExitCode {
@@ -65,6 +68,7 @@ pub fn main() -> ExitCode {
         Command::Batch(a) => batch::run(a),
         Command::Siting(a) => siting::run(a),
         Command::Diff(a) => diff::run(a),
+        Command::Sensitivity(a) => sensitivity::run(a),
     };
     match result {
         Ok(code) => code,

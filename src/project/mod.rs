@@ -112,6 +112,9 @@ pub struct ProjectRun {
     pub config: ProjectFile,
     pub layers: ProjectLayers,
     pub report: ProjectReport,
+    /// The sensitivity of the figures to the illustrative values, when asked for
+    /// (`assess --sensitivity`): report.html then shows it.
+    pub sensitivity: Option<crate::sensitivity::Sensitivity>,
 }
 
 /// Reads, measures and assesses the project described by a project file.
@@ -233,20 +236,27 @@ pub fn assess_loaded(
         config,
         layers,
         report,
+        sensitivity: None,
     })
 }
 
 /// The policy computation of the rule set that applies, with its findings, warnings and
 /// not-official values (the starting lists of the report).
-struct Computed {
-    computation: Computation,
-    findings: Vec<crate::policy::Finding>,
-    warnings: Vec<String>,
-    not_official: Vec<crate::policy::RuleValue>,
+#[derive(Debug, Clone)]
+pub struct Computed {
+    /// The figures of the chosen rule set.
+    pub computation: Computation,
+    /// The policy engine's findings.
+    pub findings: Vec<crate::policy::Finding>,
+    /// The policy engine's warnings.
+    pub warnings: Vec<String>,
+    /// The illustrative values the computation read.
+    pub not_official: Vec<crate::policy::RuleValue>,
 }
 
-/// Runs the chosen rule set's computation on the measurement.
-fn compute(
+/// Runs the chosen rule set's computation on the measurement: the step after measuring,
+/// which reads no layer (a what-if re-runs it with changed rule sets on one measurement).
+pub fn compute(
     config: &ProjectFile,
     m: &measure::Measurement,
     chosen: RuleChoice,

@@ -39,6 +39,7 @@ mod policy_transition;
 mod regression;
 mod report_html;
 mod siting_example_a;
+mod sensitivity;
 mod siting_guangming;
 mod synth;
 mod tobler_sacramento;

@@ -2,9 +2,11 @@
 //! (official | draft | illustrative). See `data/rules/README.md` for the TOML schema.
 //!
 //! [`provenance`] holds the value records, [`model`] the typed rules of each method,
-//! [`shenbiao`] the 深标 tables; `read_2022` reads the 2022 draft tables.
+//! [`shenbiao`] the 深标 tables; `read_2022` reads the 2022 draft tables; `overrides` sets one
+//! number of a loaded rule set ([`RuleSet::with_number`], for what-if analyses).
 
 mod model;
+mod overrides;
 mod provenance;
 mod read_2022;
 mod shenbiao;

@@ -13,6 +13,7 @@ mod labels;
 mod map;
 mod project;
 mod project_map;
+mod sensitivity;
 mod tables;
 
 use std::fmt::Write as _;
@@ -22,6 +23,7 @@ use std::path::Path;
 pub use index::index_html;
 pub use labels::Lang;
 pub use project::{project_html, report_html_without_map};
+pub use sensitivity::{sensitivity_html, sensitivity_section};
 
 use crate::batch::BatchRun;
 use crate::io::write::write_atomic;
@@ -47,6 +49,15 @@ pub fn write_report_html(
     index_href: &str,
 ) -> Result<()> {
     write_text(path, &report_html_without_map(report, lang, index_href))
+}
+
+/// Writes the stand-alone sensitivity page atomically.
+pub fn write_sensitivity_html(
+    path: &Path,
+    s: &crate::sensitivity::Sensitivity,
+    lang: Lang,
+) -> Result<()> {
+    write_text(path, &sensitivity_html(s, lang))
 }
 
 /// Writes a batch's `index.html` atomically.

@@ -16,7 +16,11 @@ use crate::project::{Computation, ProjectReport, ProjectRun};
 /// The HTML report of an assessed project, with its map.
 pub fn project_html(run: &ProjectRun, lang: Lang) -> String {
     let map = project_map_html(run, lang);
-    report_page(&run.report, lang, &map, None)
+    let sensitivity = run
+        .sensitivity
+        .as_ref()
+        .map(|s| super::sensitivity::sensitivity_section(s, lang));
+    report_page(&run.report, lang, &map, None, sensitivity.as_deref())
 }
 
 /// The HTML report of a project without a map (a batch project: the district index has the
@@ -28,10 +32,17 @@ pub fn report_html_without_map(report: &ProjectReport, lang: Lang, index_href: &
         esc(index_href),
         lang.t("back_to_index")
     );
-    report_page(report, lang, &map, Some(index_href))
+    report_page(report, lang, &map, Some(index_href), None)
 }
 
-fn report_page(report: &ProjectReport, lang: Lang, map: &str, back: Option<&str>) -> String {
+/// `sensitivity`: the sensitivity section's content, shown after the computation chain.
+fn report_page(
+    report: &ProjectReport,
+    lang: Lang,
+    map: &str,
+    back: Option<&str>,
+    sensitivity: Option<&str>,
+) -> String {
     let title = format!(
         "{} {} — {}",
         report.project.id,
@@ -51,6 +62,13 @@ fn report_page(report: &ProjectReport, lang: Lang, map: &str, back: Option<&str>
         lang,
         &chain_html(&report.computation, lang),
     );
+    if let Some(content) = sensitivity {
+        let _ = write!(
+            b,
+            "<section id=\"sensitivity\"><h2>{}</h2>{content}</section>",
+            super::sensitivity::sensitivity_title(lang)
+        );
+    }
     if let Some(siting) = &report.siting {
         section(&mut b, "siting", lang, &siting_html(siting, lang));
     }
