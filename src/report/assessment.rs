@@ -139,7 +139,8 @@ pub fn write_sites_geojson(path: &Path, layer: &Layer, siting: &SitingReport) ->
     write_table_geojson(path, &tables::sites_table(layer, siting))
 }
 
-/// The siting table: site, use, area, inside / outside area, status, price, converted rights.
+/// The siting table: site, use, area, inside / outside area, status, price, converted rights
+/// (2022) or the 2018 off-site base floor area.
 pub fn siting_table(siting: &SitingReport) -> String {
     let mut s = String::new();
     let _ = writeln!(
@@ -162,7 +163,7 @@ pub fn siting_table(siting: &SitingReport) -> String {
     );
     let _ = writeln!(
         s,
-        "  {:<12} {:<14} {:>12} {:>12} {:>12} {:<11} {:>10} {:>14} {:>14}",
+        "  {:<12} {:<14} {:>12} {:>12} {:>12} {:<11} {:>10} {:>14} {:>14} {:>14}",
         "site",
         "use",
         "area",
@@ -171,12 +172,13 @@ pub fn siting_table(siting: &SitingReport) -> String {
         "status",
         "price",
         "rights carried",
-        "converted"
+        "converted",
+        "2018 base"
     );
     for r in &siting.sites {
         let _ = writeln!(
             s,
-            "  {:<12} {:<14} {:>12} {:>12} {:>12} {:<11} {:>10} {:>14} {:>14}",
+            "  {:<12} {:<14} {:>12} {:>12} {:>12} {:<11} {:>10} {:>14} {:>14} {:>14}",
             r.site_id,
             r.use_.as_deref().unwrap_or("-"),
             thousands(r.area_m2, 2),
@@ -188,6 +190,9 @@ pub fn siting_table(siting: &SitingReport) -> String {
             r.conversion
                 .as_ref()
                 .map_or("-".to_string(), |c| thousands(c.offsite_rights_m2, 2)),
+            r.base_2018
+                .as_ref()
+                .map_or("-".to_string(), |b| thousands(b.base_floor_area_m2, 2)),
         );
     }
     s

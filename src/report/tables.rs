@@ -121,6 +121,8 @@ pub fn sites_table<'g>(layer: &'g Layer, siting: &SitingReport) -> OutputTable<'
             ("shortfall_taken_m2", Float),
             ("onsite_rights_m2", Float),
             ("converted_rights_m2", Float),
+            // 2018 rules, site outside the project: S拆除重建 × 地块容积率 ⊕ FA利益统筹 × 1.5.
+            ("base_floor_area_2018_m2", Float),
         ],
     );
     for row in &siting.sites {
@@ -144,6 +146,7 @@ pub fn sites_table<'g>(layer: &'g Layer, siting: &SitingReport) -> OutputTable<'
                 Value::Float(row.shortfall_taken_m2),
                 Value::Float(row.onsite_rights_m2),
                 opt_num(row.conversion.as_ref().map(|c| c.offsite_rights_m2)),
+                opt_num(row.base_2018.as_ref().map(|b| b.base_floor_area_m2)),
             ],
         );
     }

@@ -421,6 +421,28 @@ fn offsite_2018_uses_the_floor_area_rule_not_the_price_ratio() {
         "{b:?}"
     );
     assert!((b.existing_floor_area_m2 - 1_250.0).abs() < 1e-6);
+    // The sites table (sites.geojson, results.gpkg) carries it too.
+    let layer = run.layers.retained_sites.as_ref().expect("sites layer");
+    let table = landpool::report::tables::sites_table(layer, siting);
+    let column = table
+        .fields
+        .iter()
+        .position(|f| f.name == "base_floor_area_2018_m2")
+        .expect("a base_floor_area_2018_m2 column");
+    let at = siting
+        .sites
+        .iter()
+        .position(|s| s.site_id == "S-out")
+        .unwrap();
+    match &table.rows[at].values[column] {
+        landpool::Value::Float(v) => assert!((v - 17_875.0).abs() < 1e-6, "{v}"),
+        other => panic!("base_floor_area_2018_m2 = {other:?}"),
+    }
+    let summary = landpool::report::assessment::siting_table(siting);
+    assert!(
+        summary.contains("2018 base") && summary.contains("17,875.00"),
+        "{summary}"
+    );
     let listed: Vec<&str> = run
         .report
         .not_official_values
