@@ -6,7 +6,7 @@ use std::process::ExitCode;
 use std::sync::Arc;
 use std::time::Instant;
 
-use landpool::batch::{BatchOptions, DistrictFile, ProjectStatus, run_batch};
+use landpool::batch::{BatchOptions, BatchRun, DistrictFile, ProjectStatus, run_batch};
 use landpool::io::output_dir::StagedDir;
 use landpool::report::batch::{write_batch_outputs, write_project_report};
 
@@ -59,22 +59,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     let mut district = DistrictFile::load(&args.district)?;
     district.input.no_repair = args.no_repair;
     district.input.allow_distorted_areas |= args.allow_distorted_areas;
-    let bar = (!args.quiet && std::io::stderr().is_terminal()).then(|| {
-        let bar = indicatif::ProgressBar::new(0);
-        bar.set_style(
-            indicatif::ProgressStyle::with_template(
-                "{bar:40} {pos}/{len} projects  {per_sec}  ETA {eta}",
-            )
-            .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
-        );
-        bar
-    });
-    let progress = bar.clone().map(|bar| {
-        Arc::new(move |done: usize, total: usize| {
-            bar.set_length(total as u64);
-            bar.set_position(done as u64);
-        }) as landpool::batch::ProgressFn
-    });
+    let (bar, progress) = progress_bar(args.quiet);
     // The folder is replaced as a whole at the end: a failed or killed run leaves the old one.
     let staged = StagedDir::begin(&args.out)?;
     let out = staged.path().to_path_buf();
@@ -95,44 +80,74 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     let t = Instant::now();
     write_batch_outputs(staged.path(), &run, args.lang)?;
     staged.commit()?;
-    let write = t.elapsed().as_secs_f64();
-    let count = |s| run.projects.iter().filter(|p| p.status == s).count();
-    let failed = count(ProjectStatus::Failed);
+    let write_s = t.elapsed().as_secs_f64();
+    let failed = count(&run, ProjectStatus::Failed);
     if !args.quiet {
-        let tm = &run.times;
-        eprintln!(
-            "{} projects: {} ok, {} with findings, {} failed; {} parcels; {} overlapping project pair(s)",
-            run.projects.len(),
-            count(ProjectStatus::Ok),
-            count(ProjectStatus::Findings),
-            failed,
-            run.parcels.len(),
-            run.overlaps.len()
-        );
-        eprintln!(
-            "time: read {:.2} s, index {:.2} s, district overlay {:.2} s, assess {:.2} s, write {:.2} s, total {:.2} s",
-            tm.read,
-            tm.index,
-            tm.district_overlay,
-            tm.assess,
-            write,
-            started.elapsed().as_secs_f64()
-        );
-        for p in run
-            .projects
-            .iter()
-            .filter(|p| p.status == ProjectStatus::Failed)
-        {
-            eprintln!(
-                "failed: {}: {}",
-                p.project_id,
-                p.error.as_deref().unwrap_or("")
-            );
-        }
+        print_summary(&run, write_s, started.elapsed().as_secs_f64());
     }
     Ok(if args.strict && failed > 0 {
         ExitCode::from(1)
     } else {
         ExitCode::SUCCESS
     })
+}
+
+/// A progress bar on a terminal (none with --quiet or when stderr is not a terminal), and the
+/// callback that moves it.
+fn progress_bar(
+    quiet: bool,
+) -> (
+    Option<indicatif::ProgressBar>,
+    Option<landpool::batch::ProgressFn>,
+) {
+    let bar = (!quiet && std::io::stderr().is_terminal()).then(|| {
+        let bar = indicatif::ProgressBar::new(0);
+        bar.set_style(
+            indicatif::ProgressStyle::with_template(
+                "{bar:40} {pos}/{len} projects  {per_sec}  ETA {eta}",
+            )
+            .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+        );
+        bar
+    });
+    let progress = bar.clone().map(|bar| {
+        Arc::new(move |done: usize, total: usize| {
+            bar.set_length(total as u64);
+            bar.set_position(done as u64);
+        }) as landpool::batch::ProgressFn
+    });
+    (bar, progress)
+}
+
+fn count(run: &BatchRun, status: ProjectStatus) -> usize {
+    run.projects.iter().filter(|p| p.status == status).count()
+}
+
+/// The summary lines on stderr: project counts, phase times, failed projects.
+fn print_summary(run: &BatchRun, write_s: f64, total_s: f64) {
+    let tm = &run.times;
+    eprintln!(
+        "{} projects: {} ok, {} with findings, {} failed; {} parcels; {} overlapping project pair(s)",
+        run.projects.len(),
+        count(run, ProjectStatus::Ok),
+        count(run, ProjectStatus::Findings),
+        count(run, ProjectStatus::Failed),
+        run.parcels.len(),
+        run.overlaps.len()
+    );
+    eprintln!(
+        "time: read {:.2} s, index {:.2} s, district overlay {:.2} s, assess {:.2} s, write {:.2} s, total {:.2} s",
+        tm.read, tm.index, tm.district_overlay, tm.assess, write_s, total_s
+    );
+    for p in run
+        .projects
+        .iter()
+        .filter(|p| p.status == ProjectStatus::Failed)
+    {
+        eprintln!(
+            "failed: {}: {}",
+            p.project_id,
+            p.error.as_deref().unwrap_or("")
+        );
+    }
 }
