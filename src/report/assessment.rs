@@ -13,9 +13,11 @@ use crate::io::output_dir::StagedDir;
 use crate::io::source::{LayerSource, redact_password};
 use crate::io::write::{write_csv, write_json_pretty, write_table_geojson};
 use crate::model::Layer;
-use crate::project::{Computation, ParcelRow, ProjectReport, ProjectRun, SitingReport};
+use crate::project::{ParcelRow, ProjectReport, ProjectRun, SitingReport};
 use crate::report::html::{Lang, REPORT_HTML, write_project_html};
 use crate::report::tables;
+
+pub use crate::report::summary::summary_table;
 
 /// Where `landpool assess` writes a project's results.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -203,9 +205,6 @@ pub fn write_report_json(path: &Path, report: &ProjectReport) -> Result<()> {
     write_json_pretty(path, report)
 }
 
-/// Findings of one code printed in the summary before the rest are counted.
-const FINDINGS_SHOWN_PER_CODE: usize = 5;
-
 const PARCEL_COLUMNS: &[&str] = &[
     "parcel_id",
     "feature_index",
@@ -254,7 +253,8 @@ pub fn write_parcels_geojson(path: &Path, layer: &Layer, rows: &[ParcelRow]) -> 
     write_table_geojson(path, &tables::parcels_table(layer, rows))
 }
 
-fn thousands(x: f64, decimals: usize) -> String {
+/// `x` with `decimals` decimals and thousands separators (`-1,234.50`).
+pub(crate) fn thousands(x: f64, decimals: usize) -> String {
     let s = format!("{:.*}", decimals, x.abs());
     let (int, frac) = s.split_once('.').map_or((s.as_str(), ""), |(a, b)| (a, b));
     let mut out = String::new();
@@ -269,163 +269,4 @@ fn thousands(x: f64, decimals: usize) -> String {
         out.push_str(frac);
     }
     if x < 0.0 { format!("-{out}") } else { out }
-}
-
-/// The human summary: the warning block of unofficial values first, then the figures.
-pub fn summary_table(report: &ProjectReport) -> String {
-    let mut s = String::new();
-    let p = &report.project;
-    if !report.not_official_values.is_empty() {
-        let _ = writeln!(
-            s,
-            "WARNING: these figures use {} value(s) that are NOT OFFICIAL (illustrative \
-             placeholders; replace them in the rule set before relying on the result):",
-            report.not_official_values.len()
-        );
-        for v in &report.not_official_values {
-            let _ = writeln!(s, "  - {} = {}  ({})", v.key, v.value, v.source);
-        }
-        s.push('\n');
-    }
-    let _ = writeln!(
-        s,
-        "Project {}{}",
-        p.id,
-        p.name
-            .as_ref()
-            .map(|n| format!(" — {n}"))
-            .unwrap_or_default()
-    );
-    let _ = writeln!(s, "Rules: {}", report.rule_selection.reason);
-    let m = &report.measurement;
-    let mut row = |label: &str, value: String| {
-        let _ = writeln!(s, "  {label:<44} {value:>18}");
-    };
-    row("boundary area (m²)", thousands(m.boundary_area_m2, 2));
-    let counts = |st| {
-        report
-            .parcels
-            .iter()
-            .filter(|r| r.status == st)
-            .count()
-            .to_string()
-    };
-    use crate::project::ParcelStatus as S;
-    row("parcels counted", counts(S::Counted));
-    row("parcels excluded", counts(S::Excluded));
-    row(
-        "parcels with a sliver inside (not counted)",
-        counts(S::Sliver),
-    );
-    row("parcels outside the project", counts(S::Outside));
-    row("parcels with geometry errors", counts(S::GeometryError));
-    match &report.computation {
-        Computation::New(a) => {
-            row(
-                "counted land area (m²)",
-                thousands(a.counted_land_area_m2, 2),
-            );
-            row(
-                "land-rights coefficient",
-                format!("{:.6}", a.land_rights_coef),
-            );
-            row("density base FAR", format!("{:.6}", a.density.base_far));
-            row("existing FAR", format!("{:.6}", a.buildings.existing_far));
-            row(
-                "building-type coefficient",
-                format!("{:.6}", a.buildings.building_type_coef),
-            );
-            row(
-                "building-rights coefficient",
-                format!("{:.6}", a.buildings.building_rights_coef),
-            );
-            row(
-                "function coefficient",
-                format!("{:.6}", a.function.function_coef),
-            );
-            row(
-                "rights floor area 权益容积 (m²)",
-                thousands(a.rights_floor_area_m2, 2),
-            );
-            for u in &a.function.uses {
-                row(
-                    &format!("  of which {} (m²)", u.use_id),
-                    thousands(u.rights_floor_area_m2, 2),
-                );
-            }
-            row(
-                "facility floor area 配套容积 (m²)",
-                thousands(a.facility_floor_area_m2, 2),
-            );
-            row(
-                "shared floor area 共享容积 (m²)",
-                thousands(a.shared.floor_area_m2, 2),
-            );
-            row(
-                "planned floor area 规划容积 (m²)",
-                thousands(a.planned_floor_area_m2, 2),
-            );
-            row(
-                "retained-land area 留用土地 (m²)",
-                thousands(a.retained.retained_land_area_m2, 2),
-            );
-        }
-        Computation::Rules2018(a) => {
-            row("eligible (2018)", a.eligible.to_string());
-            row(
-                "largest contiguous unfinished land (m²)",
-                thousands(a.largest_contiguous_area_m2, 2),
-            );
-            row(
-                "retained-land area (m²)",
-                thousands(a.retained_land_area_m2, 2),
-            );
-            row("base floor area (m²)", thousands(a.base_floor_area_m2, 2));
-            row(
-                "shared floor area (m²)",
-                thousands(a.shared_floor_area_m2, 2),
-            );
-            row(
-                "planned floor area (m²)",
-                thousands(a.planned_floor_area_m2, 2),
-            );
-        }
-    }
-    if let Some(siting) = &report.siting {
-        s.push('\n');
-        s.push_str(&siting_table(siting));
-    }
-    if !report.findings.is_empty() {
-        let _ = writeln!(s, "\nFindings ({}):", report.findings.len());
-        // At most a few per code on screen; report.json has them all.
-        let mut shown: std::collections::BTreeMap<&str, usize> = Default::default();
-        for f in &report.findings {
-            let n = shown.entry(f.code.as_str()).or_insert(0);
-            *n += 1;
-            if *n > FINDINGS_SHOWN_PER_CODE {
-                continue;
-            }
-            let sev = serde_json::to_value(f.severity)
-                .ok()
-                .and_then(|v| v.as_str().map(str::to_string))
-                .unwrap_or_default();
-            let _ = writeln!(s, "  [{sev}] {}: {}", f.code, f.message);
-        }
-        for (code, n) in shown {
-            if n > FINDINGS_SHOWN_PER_CODE {
-                let _ = writeln!(
-                    s,
-                    "  … {} more `{code}` finding(s) in report.json",
-                    n - FINDINGS_SHOWN_PER_CODE
-                );
-            }
-        }
-    }
-    if !report.warnings.is_empty() {
-        let _ = writeln!(s, "\nWarnings ({}):", report.warnings.len());
-        for w in &report.warnings {
-            let _ = writeln!(s, "  - {w}");
-        }
-    }
-    s
 }

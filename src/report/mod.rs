@@ -5,4 +5,5 @@ pub mod batch;
 pub mod diff;
 pub mod html;
 pub mod overlay_table;
+pub mod summary;
 pub mod tables;
