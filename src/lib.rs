@@ -12,7 +12,12 @@
 //!   rights floor area, eligibility, siting. It knows no file formats.
 //! * [`report`] — human and machine reports, and the regression diff.
 //! * [`sensitivity`] — how the figures move with the illustrative rule values.
+//! * [`project`], [`batch`], [`pipeline`] — the application layer: one project, a whole
+//!   district in parallel, and the inspect/overlay pipelines the CLI calls.
 //! * [`synth`] — a seeded synthetic district generator.
+
+// Every public item is documented; CI's `clippy -D warnings` makes a missing doc an error.
+#![warn(missing_docs)]
 
 // Two SQLite libraries in one process (rusqlite's bundled copy and the system one GDAL
 // links) make GDAL's GeoPackage driver crash.

@@ -19,17 +19,26 @@ use crate::{Error, Result};
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ProjectFile {
+    /// `[project]`: id, name, dates, rule-set choice.
     pub project: ProjectSection,
+    /// `[rule_sets]`: the rule-set files.
     pub rule_sets: RuleSetPaths,
+    /// `[input]`: encoding, CRS, repair and measuring options.
     #[serde(default)]
     pub input: InputSection,
+    /// `[layers]`: the input layers.
     pub layers: LayerPaths,
+    /// `[fields]`: attribute names in the layers.
     #[serde(default)]
     pub fields: FieldMap,
+    /// `[tenure]`: the rules that classify parcels into tenure classes (权属类型).
     pub tenure: TenureRulesConfig,
+    /// `[plan]`: the planning inputs of the 2022 rules.
     pub plan: PlanSection,
+    /// `[plan_2018]`: the inputs of the 2018 rules, when the project may run under them.
     #[serde(default)]
     pub plan_2018: Option<Plan2018Section>,
+    /// `[siting]`: retained-land siting options.
     #[serde(default)]
     pub siting: SitingSection,
     /// Folder of the project file; layer and rule-set paths are relative to it.
@@ -46,6 +55,7 @@ pub struct ProjectFile {
 pub struct ProjectSection {
     /// Project id; also selects the boundary feature when the boundary layer has several.
     pub id: String,
+    /// Project name, for the reports.
     #[serde(default)]
     pub name: Option<String>,
     /// 评估基准日: eligibility and remaining land-use terms are measured to this date.
@@ -101,8 +111,10 @@ fn toml_date_opt<'de, D: serde::Deserializer<'de>>(
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum RuleSelection {
+    /// The transition rule decides (the default).
     #[default]
     Auto,
+    /// The 2022 draft rules.
     New,
     /// Written `rules_2018` in the project file (as documented; `rules2018` also accepted),
     /// reported as `rules2018` like the rule selection and the computation in report.json.
@@ -188,13 +200,19 @@ fn default_sliver() -> f64 {
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct LayerPaths {
+    /// Parcels (宗地) with their tenure attributes.
     pub parcels: LayerSpec,
+    /// Project boundaries (one feature, or one per project id).
     pub boundary: LayerSpec,
+    /// Density zones (密度分区).
     pub density_zones: LayerSpec,
+    /// Existing buildings with their floor area and use.
     #[serde(default)]
     pub buildings: Option<LayerSpec>,
+    /// Proposed retained-land sites (留用土地).
     #[serde(default)]
     pub retained_sites: Option<LayerSpec>,
+    /// Land-price zones (for the off-site conversion).
     #[serde(default)]
     pub land_prices: Option<LayerSpec>,
     /// 土地整备规划建设用地: when given, unfinished-requisition and requisitioned-ungranted
@@ -210,8 +228,11 @@ pub struct LayerPaths {
 /// `{ source = "PG:…", sql = "SELECT * FROM parcels WHERE district = '光明'" }`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct LayerSpec {
+    /// A file path or a connection string.
     pub source: String,
+    /// The layer or table in the source.
     pub layer: Option<String>,
+    /// An SQL statement whose result is the layer (database sources).
     pub sql: Option<String>,
 }
 
@@ -297,22 +318,39 @@ impl std::fmt::Display for LayerSpec {
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct FieldMap {
+    /// Parcel id (parcels).
     pub parcel_id: String,
+    /// Land use (parcels).
     pub land_use: String,
+    /// Date the land was granted (parcels; state-granted land).
     pub grant_date: String,
+    /// Granted land-use term in years (parcels).
     pub term_years: String,
+    /// Legal (registered) area in m² (parcels).
     pub legal_area: String,
+    /// Whether the parcel is in a major project (parcels; the 15-year exemption).
     pub major_project: String,
+    /// Project id (boundary layer).
     pub boundary_id: String,
+    /// Date the project entered the annual plan (boundary layer).
     pub entered_plan_date: String,
+    /// Whether the project's plan is approved (boundary layer).
     pub plan_approved: String,
+    /// Building use (buildings).
     pub building_use: String,
+    /// Building floor area in m² (buildings).
     pub building_floor_area: String,
+    /// Density-zone number (density zones).
     pub density_zone: String,
+    /// Whether the zone lies within the metro radius (density zones).
     pub metro: String,
+    /// Land price in yuan/m² (land-price zones).
     pub price: String,
+    /// Site id (retained sites).
     pub site_id: String,
+    /// Project id a site belongs to (retained sites).
     pub site_project: String,
+    /// Planned use of a site (retained sites).
     pub site_use: String,
 }
 
@@ -348,6 +386,7 @@ pub struct PlanSection {
     /// Floor-area shares of the rights floor area by use (keys of the rule set's function
     /// table), e.g. `[{ use_id = "market_housing", share = 0.8 }, ...]`.
     pub function_mix: Vec<UseShare>,
+    /// Public facilities (配套设施) the project provides, with their floor areas.
     #[serde(default)]
     pub facilities: Vec<Facility>,
     /// Requested shared floor area as a fraction of the rights floor area.
@@ -381,9 +420,14 @@ fn default_use() -> String {
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Plan2018Section {
+    /// Retained-land area inside the project (留用土地面积), m²: an input (the 2018 sizing
+    /// table is not public).
     pub retained_land_area_m2: f64,
+    /// FAR of the retained-land plot (地块容积率).
     pub plot_far: f64,
+    /// Shared floor area as a fraction of the base floor area.
     pub shared_ratio: f64,
+    /// Public facilities (配套设施) the project provides, with their floor areas.
     #[serde(default)]
     pub facilities: Vec<Facility>,
 }

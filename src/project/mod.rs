@@ -34,38 +34,59 @@ pub use siting::{SiteRow, SitingReport};
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum LayerRole {
+    /// The parcel layer.
     Parcels,
+    /// The project-boundary layer.
     Boundary,
+    /// The density-zone layer.
     DensityZones,
+    /// The building layer.
     Buildings,
+    /// The retained-land site layer.
     RetainedSites,
+    /// The land-price layer.
     LandPrices,
+    /// The planned-construction-land layer (规划建设用地).
     PlannedConstructionLand,
 }
 
 /// What was read for one layer, and what was done to it.
 #[derive(Debug, Clone, Serialize)]
 pub struct LayerSummary {
+    /// What the layer is for.
     pub role: LayerRole,
     /// The path as written in the project file.
     pub path: String,
+    /// Number of features read.
     pub features: usize,
+    /// The layer's CRS as read, when known.
     pub crs: Option<String>,
+    /// The reprojection or unit conversion applied, if any.
     pub reprojected: Option<Reprojected>,
+    /// Geometry problems found by validation.
     pub problems: Vec<FeatureProblem>,
+    /// Repairs made (feature, problem, area before and after).
     pub repairs: RepairReport,
 }
 
 /// The loaded, validated, area-ready layers of a project.
 #[derive(Debug, Clone)]
 pub struct ProjectLayers {
+    /// Parcels.
     pub parcels: Layer,
+    /// Project boundary (or boundaries).
     pub boundary: Layer,
+    /// Density zones.
     pub density_zones: Layer,
+    /// Buildings, when given.
     pub buildings: Option<Layer>,
+    /// Retained-land sites, when given.
     pub retained_sites: Option<Layer>,
+    /// Land-price zones, when given.
     pub land_prices: Option<Layer>,
+    /// Planned construction land, when given.
     pub planned_construction_land: Option<Layer>,
+    /// What was read and done per layer (report.json `inputs`).
     pub summaries: Vec<LayerSummary>,
 }
 
@@ -82,18 +103,25 @@ pub enum Computation {
 /// The machine-readable result of `landpool assess` (report.json).
 #[derive(Debug, Clone, Serialize)]
 pub struct ProjectReport {
+    /// The program and version that wrote the report.
     pub tool: ToolInfo,
+    /// The `[project]` section as assessed.
     pub project: config::ProjectSection,
     /// Every unofficial (illustrative) rule value the figures depend on. Read this first.
     pub not_official_values: Vec<RuleValue>,
+    /// Which rule set applied, and why (the transition rule).
     pub rule_selection: TransitionDecision,
+    /// What was read, reprojected and repaired per layer.
     pub inputs: Vec<LayerSummary>,
+    /// The measured areas the policy engine was given.
     pub measurement: Measurement,
+    /// The figures of the rule set that applied.
     pub computation: Computation,
     /// Retained-land siting, when the project has a retained-sites layer.
     pub siting: Option<SitingReport>,
     /// Findings of the policy engine (violated constraints) and of the measurement.
     pub findings: Vec<Finding>,
+    /// Warnings for the reader (e.g. unrepairable parcels).
     pub warnings: Vec<String>,
     /// Every parcel of the parcel layer with its status.
     pub parcels: Vec<ParcelRow>,
@@ -102,15 +130,20 @@ pub struct ProjectReport {
 /// Which program wrote a report.
 #[derive(Debug, Clone, Serialize)]
 pub struct ToolInfo {
+    /// Program name.
     pub name: &'static str,
+    /// Program version.
     pub version: &'static str,
 }
 
 /// A finished assessment: the report plus what the writers need.
 #[derive(Debug, Clone)]
 pub struct ProjectRun {
+    /// The project file as assessed.
     pub config: ProjectFile,
+    /// The loaded layers (for the writers' geometries).
     pub layers: ProjectLayers,
+    /// The report.
     pub report: ProjectReport,
     /// The sensitivity of the figures to the illustrative values, when asked for
     /// (`assess --sensitivity`): report.html then shows it.
@@ -128,6 +161,7 @@ pub fn assess_project_file(path: &Path) -> Result<ProjectRun> {
 pub struct RuleSets {
     /// The 2022 draft rules (they also hold the transition rule's effective date).
     pub new: RuleSet,
+    /// The 2018 rules (6号文).
     pub rules_2018: RuleSet,
 }
 

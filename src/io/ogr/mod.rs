@@ -60,6 +60,7 @@ pub const DEFAULT_CONNECT_TIMEOUT_S: u32 = 10;
 /// One layer of an OGR source, for listings and error messages.
 #[derive(Debug, Clone, PartialEq)]
 pub struct OgrLayerInfo {
+    /// Layer name.
     pub name: String,
     /// OGR geometry type name (`Multi Polygon`, `None` for a table without geometry).
     pub geometry_type: String,
