@@ -1,12 +1,12 @@
 //! District-wide batch (`landpool batch`): every project of a district in one run.
 //!
-//! The district layers are read, validated and indexed once ([`slice`]). Each project then
+//! The district layers are read, validated and indexed once (`slice`). Each project then
 //! gets the part of them near its boundary (an R-tree query, never a scan of the district)
 //! and goes through exactly the pipeline of `landpool assess`
-//! ([`crate::project::assess_loaded`]), in parallel ([`project`]). One failing project
+//! ([`crate::project::assess_loaded`]), in parallel (`project`). One failing project
 //! becomes a `failed` row; the others go on. The district tables and the roll-up of the
-//! outcomes are in [`parcels`]; the district file and its per-project overrides in
-//! [`district`] and [`overrides`].
+//! outcomes are in `parcels`; the district file and its per-project overrides in
+//! `district` and `overrides`.
 
 mod district;
 mod overrides;

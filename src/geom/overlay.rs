@@ -2,7 +2,7 @@
 //! the area of their intersection.
 //!
 //! Pipeline per source: candidate targets from the envelope R-tree → the short cut
-//! ([`super::shortcut`]: indexed segment queries against the target's edges; boundaries
+//! (`super::shortcut`: indexed segment queries against the target's edges; boundaries
 //! that do not meet ⇒ each source part is wholly inside or outside, the piece is the sum of
 //! the inside parts with no clipping; boundaries that touch or share edges without
 //! crossing, with the source inside ⇒ `covered`) → otherwise the exact

@@ -4,13 +4,13 @@
 //! The project is read, overlaid and measured once; only the policy computation
 //! ([`crate::project::compute`]) is re-run, on copies of the rule set with one value changed
 //! ([`crate::policy::RuleSet::with_number`]). The steps:
-//! 1. [`values`]: which illustrative values the figures' computation read (the computation's
+//! 1. `values`: which illustrative values the figures' computation read (the computation's
 //!    own record of the keys it used), and which of those cannot move by a relative range
 //!    (dates, texts, whole numbers of years or months, zeros) — listed as skipped;
-//! 2. [`perturb`]: each remaining value at `value × (1 − range)` and `value × (1 + range)`,
+//! 2. `perturb`: each remaining value at `value × (1 − range)` and `value × (1 + range)`,
 //!    one at a time, giving the rights floor area (权益容积), planned floor area (规划容积) and
 //!    retained-land area (留用土地面积) at each;
-//! 3. [`rank`]: per figure, the values ranked by swing (the tornado), and the combined
+//! 3. `rank`: per figure, the values ranked by swing (the tornado), and the combined
 //!    envelope (defined there);
 //! 4. [`write`]: sensitivity.json, sensitivity.csv, sensitivity_envelope.csv and
 //!    sensitivity.html, into an output folder that is replaced as a whole.

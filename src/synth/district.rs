@@ -40,7 +40,7 @@ impl District {
     }
 }
 
-/// File names written by [`write_district`] (plus `manifest.json`).
+/// File names written by `write_district` (plus `manifest.json`).
 pub const LAYER_FILES: [&str; 6] = [
     "parcels.geojson",
     "buildings.geojson",

@@ -21,13 +21,13 @@
 //!   (`'12'` in an INTEGER column is 12) and is otherwise an [`Error::Feature`] naming the
 //!   fid and the column; a DATE that is not `YYYY-MM-DD` is kept as text, as in the
 //!   Shapefile reader. The fid (primary key) and geometry columns are not attributes.
-//! * Features are numbered 0, 1, ... in primary-key order; [`Layer::source`] is
+//! * Features are numbered 0, 1, ... in primary-key order; `Layer::source` is
 //!   `file.gpkg:layer`, so feature references name the layer.
-//! * CRS from `gpkg_spatial_ref_sys`: organisation EPSG → [`Crs::from_epsg`] (falling back
+//! * CRS from `gpkg_spatial_ref_sys`: organisation EPSG → `Crs::from_epsg` (falling back
 //!   to the WKT definition), else the WKT definition; srs_id 0 and -1 (undefined) give no
-//!   CRS. [`ReadOptions::assume_crs`] overrides all of these.
+//!   CRS. `ReadOptions::assume_crs` overrides all of these.
 //!
-//! Writing ([`write_gpkg`]): a GeoPackage 1.3 file with one table per [`OutputTable`]
+//! Writing ([`write_gpkg`]): a GeoPackage 1.3 file with one table per `OutputTable`
 //! (spatial → `features` with a MULTIPOLYGON `geom` column and an R-tree index, otherwise
 //! `attributes`), in one transaction, atomically, byte-identical for the same input.
 

@@ -1,7 +1,7 @@
 //! The 2022 draft computation: rights floor area (权益容积), facility (配套容积), shared
 //! (共享容积) and planned floor area (规划容积), and the retained-land area (留用土地面积).
 //!
-//! Inputs are measured numbers filled by the integrator's pipeline ([`input`]); nothing here
+//! Inputs are measured numbers filled by the integrator's pipeline (`input`); nothing here
 //! knows geometry or files. [`assess`] runs the named steps of policy.md §2–§5 in order:
 //! counted land → land-rights coefficient → density base FAR → building rights → function
 //! coefficient → rights floor area → facility, shared and planned floor area → retained land.

@@ -1,8 +1,8 @@
 //! Rule sets as data: every value of a rule set carries its source and status
 //! (official | draft | illustrative). See `data/rules/README.md` for the TOML schema.
 //!
-//! [`provenance`] holds the value records, [`model`] the typed rules of each method,
-//! [`shenbiao`] the 深标 tables; `read_2022` reads the 2022 draft tables; `overrides` sets one
+//! `provenance` holds the value records, `model` the typed rules of each method,
+//! `shenbiao` the 深标 tables; `read_2022` reads the 2022 draft tables; `overrides` sets one
 //! number of a loaded rule set ([`RuleSet::with_number`], for what-if analyses).
 
 mod model;

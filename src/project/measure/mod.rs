@@ -2,10 +2,10 @@
 //! geometry engine. Also the per-parcel status table, so no parcel is dropped silently.
 //!
 //! [`measure`] runs named steps, each in its own module, with a typed result between
-//! them: the boundary and the parcels cut by it ([`boundary`]), the status row of every
-//! parcel ([`rows`]), tenure ([`tenure`]), density-zone weighting ([`zones`]), existing
-//! floor area ([`buildings`]), the inside parcels ([`inside`]), then the fallback and
-//! retained-land zones ([`fallback`]). Geometry is borrowed from the layers, never copied
+//! them: the boundary and the parcels cut by it (`boundary`), the status row of every
+//! parcel (`rows`), tenure (`tenure`), density-zone weighting (`zones`), existing
+//! floor area (`buildings`), the inside parcels (`inside`), then the fallback and
+//! retained-land zones (`fallback`). Geometry is borrowed from the layers, never copied
 //! layer-wide.
 
 mod boundary;

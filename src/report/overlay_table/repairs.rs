@@ -50,7 +50,7 @@ fn rows(layer: &str, report: &RepairReport) -> Vec<[String; 6]> {
     repaired.chain(unusable).collect()
 }
 
-/// Writes the repairs of both layers as CSV ([`REPAIRS_HEADER`]: `layer` is `source` or
+/// Writes the repairs of both layers as CSV (`REPAIRS_HEADER`: `layer` is `source` or
 /// `target`, `status` `repaired` or `unusable`; areas in the pieces' unit), atomically.
 pub fn write_repairs_csv(path: &Path, repairs: &PiecesRepairs) -> Result<()> {
     let mut all = rows("source", &repairs.source);
