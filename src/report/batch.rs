@@ -69,7 +69,6 @@ pub fn write_project_report(
 /// reports are written by [`write_project_report`], as the batch goes, or here when the run
 /// kept them).
 pub fn write_batch_outputs(dir: &Path, run: &BatchRun, lang: Lang) -> Result<()> {
-    let parcels_layer = &run.parcels_layer;
     std::fs::create_dir_all(dir.join("projects")).map_err(|e| Error::io(dir, e))?;
     // District-wide validation: every problem and repair, also of parcels in no project.
     write_json_pretty(&dir.join("inputs.json"), &run.layer_summaries)?;
@@ -78,11 +77,19 @@ pub fn write_batch_outputs(dir: &Path, run: &BatchRun, lang: Lang) -> Result<()>
         Some(report) => write_project_report(dir, &p.project_id, report, lang),
         None => Ok(()),
     })?;
+    write_projects_csv(&dir.join("projects.csv"), run)?;
+    write_findings_csv(&dir.join("findings.csv"), run)?;
+    write_district_parcels_csv(&dir.join("parcels.csv"), run)?;
+    write_district_parcels_geojson(&dir.join("parcels.geojson"), run)
+}
+
+/// projects.csv: one row per project, its status, finding counts and headline figures.
+fn write_projects_csv(path: &Path, run: &BatchRun) -> Result<()> {
     let mut header = vec!["project_id", "name", "status", "findings", "violations"];
     header.extend_from_slice(HEADLINE_COLUMNS);
     header.push("error");
     write_csv(
-        &dir.join("projects.csv"),
+        path,
         &header,
         run.projects.iter().map(|p| {
             let mut row = vec![
@@ -109,8 +116,11 @@ pub fn write_batch_outputs(dir: &Path, run: &BatchRun, lang: Lang) -> Result<()>
             row.push(p.error.clone().unwrap_or_default());
             row
         }),
-    )?;
+    )
+}
 
+/// findings.csv: every project's findings, failed projects, and overlapping project pairs.
+fn write_findings_csv(path: &Path, run: &BatchRun) -> Result<()> {
     let mut findings: Vec<Vec<String>> = Vec::new();
     for p in &run.projects {
         for f in &p.findings {
@@ -149,25 +159,31 @@ pub fn write_batch_outputs(dir: &Path, run: &BatchRun, lang: Lang) -> Result<()>
         ]);
     }
     write_csv(
-        &dir.join("findings.csv"),
+        path,
         &["project_id", "code", "severity", "message"],
         findings,
-    )?;
+    )
+}
 
-    let parcel_row = |p: &crate::batch::DistrictParcel| {
-        let status = if p.tenure.is_none() {
-            "unclassified"
-        } else {
-            match p.project_ids.len() {
-                0 => "outside_projects",
-                1 => "in_project",
-                _ => "in_several_projects",
-            }
-        };
-        (status, p.project_ids.join(";"))
+/// A district parcel's status (classified, in no / one / several projects) and its
+/// project ids joined by `;`.
+fn district_parcel_status(p: &crate::batch::DistrictParcel) -> (&'static str, String) {
+    let status = if p.tenure.is_none() {
+        "unclassified"
+    } else {
+        match p.project_ids.len() {
+            0 => "outside_projects",
+            1 => "in_project",
+            _ => "in_several_projects",
+        }
     };
+    (status, p.project_ids.join(";"))
+}
+
+/// parcels.csv: every parcel of the district layer, in layer order.
+fn write_district_parcels_csv(path: &Path, run: &BatchRun) -> Result<()> {
     write_csv(
-        &dir.join("parcels.csv"),
+        path,
         &[
             "parcel_id",
             "feature_index",
@@ -180,7 +196,7 @@ pub fn write_batch_outputs(dir: &Path, run: &BatchRun, lang: Lang) -> Result<()>
             "project_ids",
         ],
         run.parcels.iter().map(|p| {
-            let (status, ids) = parcel_row(p);
+            let (status, ids) = district_parcel_status(p);
             vec![
                 p.parcel_id.clone(),
                 p.feature_index.to_string(),
@@ -195,20 +211,18 @@ pub fn write_batch_outputs(dir: &Path, run: &BatchRun, lang: Lang) -> Result<()>
                 ids,
             ]
         }),
-    )?;
+    )
+}
 
-    let path = dir.join("parcels.geojson");
+/// parcels.geojson: the district parcels' geometries with their status, streamed.
+fn write_district_parcels_geojson(path: &Path, run: &BatchRun) -> Result<()> {
+    let parcels_layer = &run.parcels_layer;
     let crs = parcels_layer.crs.as_ref().and_then(geojson_crs_name);
-    write_atomic(&path, |w| {
-        let mut fw = GeoJsonFeatureWriter::begin(
-            w,
-            &path,
-            "parcels",
-            crs.as_deref(),
-            CoordFormat::Shortest,
-        )?;
+    write_atomic(path, |w| {
+        let mut fw =
+            GeoJsonFeatureWriter::begin(w, path, "parcels", crs.as_deref(), CoordFormat::Shortest)?;
         for (f, p) in parcels_layer.features.iter().zip(&run.parcels) {
-            let (status, ids) = parcel_row(p);
+            let (status, ids) = district_parcel_status(p);
             let props = [
                 ("parcel_id", Value::Str(p.parcel_id.clone())),
                 ("status", Value::Str(status.into())),
