@@ -9,6 +9,7 @@
 //! 5. keep a status for every parcel of the layer, so none is dropped silently.
 
 pub mod config;
+mod load;
 pub mod measure;
 pub mod siting;
 pub mod validate;
@@ -17,9 +18,8 @@ use std::path::{Path, PathBuf};
 
 use serde::Serialize;
 
-use crate::geom::validity::{FeatureProblem, RepairReport, repair_validated, validate_layer};
-use crate::io::crs::{AreaOptions, Crs, Reprojected, prepare_for_areas_with};
-use crate::io::{ReadOptions, read_source};
+use crate::geom::validity::{FeatureProblem, RepairReport};
+use crate::io::crs::Reprojected;
 use crate::model::Layer;
 use crate::policy::rules::{RuleSet, RuleValue};
 use crate::policy::transition::{RuleChoice, TransitionDecision, TransitionInput, select_rules};
@@ -27,6 +27,7 @@ use crate::policy::{Assessment, Assessment2018, Finding};
 use crate::{Error, Result};
 
 pub use config::{LayerSpec, ProjectFile};
+pub use load::load_layers;
 pub use measure::{Measurement, ParcelRow, ParcelStatus};
 pub use siting::{SiteRow, SitingReport};
 
@@ -403,156 +404,6 @@ fn in_file(path: &Path, key: &str, e: Error) -> Error {
     }
 }
 
-/// Reads every layer of the project, makes it area-ready (CRS) and validates it.
-pub fn load_layers(config: &ProjectFile) -> Result<ProjectLayers> {
-    let assume = config
-        .input
-        .crs
-        .as_deref()
-        .map(Crs::parse)
-        .transpose()
-        .map_err(|e| in_file(&config.path, "input.crs", e))?;
-    let to_crs = config
-        .input
-        .to_crs
-        .as_deref()
-        .map(Crs::parse)
-        .transpose()
-        .map_err(|e| in_file(&config.path, "input.to_crs", e))?;
-    let mut summaries = Vec::new();
-    let mut load = |role: LayerRole, spec: &LayerSpec, key: Option<&str>| -> Result<Layer> {
-        let in_config = |message: String| Error::Config {
-            path: config.path.clone(),
-            line: None,
-            column: None,
-            key: format!("layers.{}", role_key(role)),
-            message,
-        };
-        let source = spec
-            .to_source(&config.base_dir)
-            .map_err(|e| in_config(e.to_string()))?;
-        if let Some(path) = source.path()
-            && !path.exists()
-        {
-            return Err(in_config(format!(
-                "layer file {} does not exist",
-                path.display()
-            )));
-        }
-        let opts = ReadOptions {
-            encoding: config.input.encoding.clone(),
-            // A file's own CRS wins; `input.crs` only fills in where none is declared.
-            assume_crs: None,
-            key_field: None,
-        };
-        // A wrong layer name is a usage error on the command line, but here the name comes
-        // from the project file: say so, and where.
-        let mut layer = read_source(&source, &opts).map_err(|e| match e {
-            Error::Usage(message) => in_config(message),
-            other => other,
-        })?;
-        if layer.crs.is_none() {
-            layer.crs = assume.clone();
-        }
-        if let Some(k) = key
-            && layer.field_index(k).is_some()
-        {
-            layer.set_key_field(k)?;
-            if role != LayerRole::Boundary {
-                check_unique_keys(&layer, k)?;
-            }
-        }
-        let area_options = AreaOptions {
-            target: to_crs.as_ref(),
-            allow_distorted: config.input.allow_distorted_areas,
-        };
-        let reprojected =
-            prepare_for_areas_with(&mut layer, area_options).map_err(|e| match e {
-                // The CRS advice of the I/O layer speaks of command-line options; here the
-                // settings live in the project file.
-                Error::Usage(message) => Error::Config {
-                    path: config.path.clone(),
-                    line: None,
-                    column: None,
-                    key: "input.to_crs".into(),
-                    message,
-                },
-                Error::Crs { path, message } => Error::Crs {
-                    path,
-                    message: format!(
-                        "{message} (in the project file {}: [input] crs and [input] to_crs)",
-                        config.path.display()
-                    ),
-                },
-                other => other,
-            })?;
-        let problems = validate_layer(&layer);
-        if config.input.no_repair
-            && let Some(refused) = crate::geom::repair::refusal(&layer, &problems)
-        {
-            return Err(refused);
-        }
-        let repairs = if config.input.repair && !problems.is_empty() {
-            repair_validated(&mut layer, &problems)
-        } else {
-            RepairReport::default()
-        };
-        summaries.push(LayerSummary {
-            role,
-            path: spec.to_string(),
-            features: layer.features.len(),
-            crs: layer.crs.as_ref().map(|c| c.name.clone()),
-            reprojected,
-            problems,
-            repairs,
-        });
-        Ok(layer)
-    };
-    let f = &config.fields;
-    let l = &config.layers;
-    let parcels = load(LayerRole::Parcels, &l.parcels, Some(&f.parcel_id))?;
-    let boundary = load(LayerRole::Boundary, &l.boundary, Some(&f.boundary_id))?;
-    let density_zones = load(LayerRole::DensityZones, &l.density_zones, None)?;
-    let buildings = l
-        .buildings
-        .as_ref()
-        .map(|p| load(LayerRole::Buildings, p, None))
-        .transpose()?;
-    let retained_sites = l
-        .retained_sites
-        .as_ref()
-        .map(|p| load(LayerRole::RetainedSites, p, Some(&f.site_id)))
-        .transpose()?;
-    let land_prices = l
-        .land_prices
-        .as_ref()
-        .map(|p| load(LayerRole::LandPrices, p, None))
-        .transpose()?;
-    let planned_construction_land = l
-        .planned_construction_land
-        .as_ref()
-        .map(|p| load(LayerRole::PlannedConstructionLand, p, None))
-        .transpose()?;
-    let layers = ProjectLayers {
-        parcels,
-        boundary,
-        density_zones,
-        buildings,
-        retained_sites,
-        land_prices,
-        planned_construction_land,
-        summaries,
-    };
-    check_same_crs(&layers)?;
-    let text = std::fs::read_to_string(&config.path).unwrap_or_default();
-    validate::into_error(
-        validate::check_fields(&config.fields, &layers),
-        &config.path,
-        &text,
-    )?;
-    Ok(layers)
-}
-
 /// The plan's 深标 use and zone exist in the rule sets' tables (an error naming the project
 /// file, the line and the key otherwise).
 fn check_plan_against_rules(config: &ProjectFile, rules: &RuleSets) -> Result<()> {
@@ -563,88 +414,6 @@ fn check_plan_against_rules(config: &ProjectFile, rules: &RuleSets) -> Result<()
     }
     let text = std::fs::read_to_string(&config.path).unwrap_or_default();
     validate::into_error(problems, &config.path, &text)
-}
-
-/// Parcel and site ids name one feature each in the report (verdicts are matched by id):
-/// a repeated id is an error listing every repeat.
-fn check_unique_keys(layer: &Layer, field: &str) -> Result<()> {
-    let mut by_key: std::collections::BTreeMap<&str, Vec<usize>> = Default::default();
-    for f in &layer.features {
-        if let Some(k) = f.key.as_deref() {
-            by_key.entry(k).or_default().push(f.index);
-        }
-    }
-    let repeats: Vec<String> = by_key
-        .iter()
-        .filter(|(_, v)| v.len() > 1)
-        .map(|(k, v)| {
-            let at: Vec<String> = v.iter().map(|i| format!("#{i}")).collect();
-            format!("{k} ({})", at.join(", "))
-        })
-        .collect();
-    if repeats.is_empty() {
-        return Ok(());
-    }
-    let shown: Vec<&str> = repeats.iter().take(20).map(String::as_str).collect();
-    Err(Error::Feature {
-        path: layer.source.to_path_buf(),
-        feature: format!("{} repeated id(s)", repeats.len()),
-        message: format!(
-            "`{field}` must be unique (each id names one feature in the report): {}{}; merge \
-             the parts into one MultiPolygon feature or give them distinct ids",
-            shown.join("; "),
-            if repeats.len() > shown.len() {
-                "; …"
-            } else {
-                ""
-            }
-        ),
-    })
-}
-
-fn role_key(role: LayerRole) -> &'static str {
-    match role {
-        LayerRole::Parcels => "parcels",
-        LayerRole::Boundary => "boundary",
-        LayerRole::DensityZones => "density_zones",
-        LayerRole::Buildings => "buildings",
-        LayerRole::RetainedSites => "retained_sites",
-        LayerRole::LandPrices => "land_prices",
-        LayerRole::PlannedConstructionLand => "planned_construction_land",
-    }
-}
-
-/// Overlaying layers in different CRSs gives nonsense areas: refuse, naming both.
-fn check_same_crs(layers: &ProjectLayers) -> Result<()> {
-    let reference = &layers.parcels;
-    let others = [
-        Some(&layers.boundary),
-        Some(&layers.density_zones),
-        layers.buildings.as_ref(),
-        layers.retained_sites.as_ref(),
-        layers.land_prices.as_ref(),
-        layers.planned_construction_land.as_ref(),
-    ];
-    for other in others.into_iter().flatten() {
-        if other.crs != reference.crs {
-            let name = |l: &Layer| {
-                l.crs
-                    .as_ref()
-                    .map_or_else(|| "none".to_string(), |c| c.name.clone())
-            };
-            return Err(Error::Crs {
-                path: other.source.to_path_buf(),
-                message: format!(
-                    "CRS {} differs from the parcels' CRS {} ({}); set [input] to_crs so \
-                     that every layer is brought to one projected CRS",
-                    name(other),
-                    name(reference),
-                    reference.source
-                ),
-            });
-        }
-    }
-    Ok(())
 }
 
 /// The default output folder for a project file: `<project folder>/out`.
