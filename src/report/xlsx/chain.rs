@@ -107,7 +107,12 @@ impl Origin {
 
 /// `official`, `draft` or `illustrative`.
 pub(super) fn status_name(s: Status) -> String {
-    serde_json::to_value(s)
+    enum_name(s)
+}
+
+/// The serde name of a unit enum value (`product`, `counted`).
+pub(crate) fn enum_name<T: serde::Serialize>(v: T) -> String {
+    serde_json::to_value(v)
         .ok()
         .and_then(|v| v.as_str().map(str::to_string))
         .unwrap_or_default()

@@ -38,8 +38,12 @@ impl Formats {
                 .set_bold()
                 .set_background_color(Color::RGB(0xD9D9D9))
                 .set_border_bottom(FormatBorder::Thin),
-            section: Format::new().set_bold().set_font_color(Color::RGB(0x1F4E79)),
-            note: Format::new().set_italic().set_font_color(Color::RGB(0x595959)),
+            section: Format::new()
+                .set_bold()
+                .set_font_color(Color::RGB(0x1F4E79)),
+            note: Format::new()
+                .set_italic()
+                .set_font_color(Color::RGB(0x595959)),
             input: number
                 .clone()
                 .set_background_color(Color::RGB(0xDDEBF7))
@@ -50,7 +54,9 @@ impl Formats {
                 .set_background_color(Color::RGB(0xFFF2CC))
                 .set_border(FormatBorder::Thin),
             number,
-            illustrative: Format::new().set_bold().set_font_color(Color::RGB(0xC00000)),
+            illustrative: Format::new()
+                .set_bold()
+                .set_font_color(Color::RGB(0xC00000)),
             text: Format::new(),
         }
     }
@@ -69,7 +75,11 @@ pub(super) fn column_range(col: u16, first: u32, last: u32) -> String {
 /// A number as Excel stores it in a cached formula result: shortest round-trip text, so
 /// that the cached value is the report's `f64` exactly.
 fn cached_text(v: f64) -> String {
-    if v.is_finite() { v.to_string() } else { "0".into() }
+    if v.is_finite() {
+        v.to_string()
+    } else {
+        "0".into()
+    }
 }
 
 /// Writes a live formula with its cached value (what landpool computed).
