@@ -30,6 +30,7 @@ compile_error!(
 );
 
 pub mod batch;
+pub mod check;
 pub mod error;
 pub mod geom;
 

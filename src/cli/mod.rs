@@ -7,6 +7,7 @@ use clap::{Parser, Subcommand};
 
 mod assess;
 mod batch;
+mod check;
 mod diff;
 mod inspect;
 mod overlay;
@@ -44,6 +45,8 @@ pub enum Command {
     Diff(diff::Args),
     /// Sensitivity of the figures to the illustrative rule values (tornado, CSV, JSON).
     Sensitivity(sensitivity::Args),
+    /// Regression cases: each project's report against its golden or expected figures.
+    Check(check::Args),
 }
 
 pub fn main() -> ExitCode {
@@ -69,6 +72,7 @@ pub fn main() -> ExitCode {
         Command::Siting(a) => siting::run(a),
         Command::Diff(a) => diff::run(a),
         Command::Sensitivity(a) => sensitivity::run(a),
+        Command::Check(a) => check::run(a),
     };
     match result {
         Ok(code) => code,

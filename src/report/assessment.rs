@@ -125,6 +125,10 @@ pub fn write_outputs(dir: &Path, run: &ProjectRun, lang: Lang) -> Result<()> {
 fn write_output_files(dir: &Path, run: &ProjectRun, lang: Lang) -> Result<()> {
     write_report_json(&dir.join("report.json"), &run.report)?;
     write_project_html(&dir.join(REPORT_HTML), run, lang)?;
+    crate::report::xlsx::write_report_xlsx(
+        &dir.join(crate::report::xlsx::REPORT_XLSX),
+        &run.report,
+    )?;
     write_parcels_csv(&dir.join("parcels.csv"), &run.report.parcels)?;
     let tables = tables::project_tables(run);
     for table in tables.iter().filter(|t| t.spatial) {

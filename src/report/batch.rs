@@ -73,6 +73,7 @@ pub fn write_batch_outputs(dir: &Path, run: &BatchRun, lang: Lang) -> Result<()>
     // District-wide validation: every problem and repair, also of parcels in no project.
     write_json_pretty(&dir.join("inputs.json"), &run.layer_summaries)?;
     write_index_html(&dir.join(INDEX_HTML), run, lang)?;
+    crate::report::xlsx::write_district_xlsx(&dir.join(crate::report::xlsx::DISTRICT_XLSX), run)?;
     run.projects.par_iter().try_for_each(|p| match &p.report {
         Some(report) => write_project_report(dir, &p.project_id, report, lang),
         None => Ok(()),

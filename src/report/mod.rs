@@ -7,3 +7,4 @@ pub mod html;
 pub mod overlay_table;
 pub mod summary;
 pub mod tables;
+pub mod xlsx;
