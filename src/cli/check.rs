@@ -49,7 +49,11 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         }
         return Ok(ExitCode::SUCCESS);
     }
-    let outcomes: Vec<CaseOutcome> = args.cases.iter().map(|arg| outcome_of(arg)).collect();
+    let outcomes: Vec<CaseOutcome> = args
+        .cases
+        .iter()
+        .map(|arg| outcome_of(arg.as_path()))
+        .collect();
     for o in &outcomes {
         print_outcome(o);
     }
@@ -70,7 +74,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
 }
 
 /// Loads and runs one case; a case file that cannot be read is a failed case.
-fn outcome_of(arg: &PathBuf) -> CaseOutcome {
+fn outcome_of(arg: &std::path::Path) -> CaseOutcome {
     match Case::load(arg) {
         Ok(case) => run_case(&case),
         Err(e) => CaseOutcome {

@@ -38,6 +38,7 @@ mod policy_tenure;
 mod policy_transition;
 mod regression;
 mod report_html;
+mod report_xlsx;
 mod sensitivity;
 mod siting_example_a;
 mod siting_guangming;
