@@ -209,7 +209,8 @@ pub fn write_report_json(path: &Path, report: &ProjectReport) -> Result<()> {
     write_json_pretty(path, report)
 }
 
-const PARCEL_COLUMNS: &[&str] = &[
+/// The columns of parcels.csv (and of report.xlsx's parcels sheet).
+pub(crate) const PARCEL_COLUMNS: &[&str] = &[
     "parcel_id",
     "feature_index",
     "status",

@@ -38,29 +38,13 @@ pub(super) fn write_unofficial(
     Ok(())
 }
 
-/// Headings of the parcels sheet (the columns of parcels.csv).
-pub(super) const PARCEL_HEADER: &[&str] = &[
-    "parcel_id",
-    "feature_index",
-    "status",
-    "reason",
-    "tenure",
-    "area_m2",
-    "area_inside_m2",
-    "counted_area_m2",
-    "land_rights_coef",
-    "zone_areas",
-    "uncovered_m2",
-    "floor_area_m2",
-];
-
 /// Every parcel of the layer with its status.
 pub(super) fn write_parcels(ws: &mut Worksheet, fmt: &Formats, rows: &[ParcelRow]) -> XResult<()> {
     write_table(
         ws,
         fmt,
         "Parcels: every parcel of the layer with its status",
-        PARCEL_HEADER,
+        crate::report::assessment::PARCEL_COLUMNS,
         rows.iter().map(|r| {
             vec![
                 T::Text(r.parcel_id.clone()),
