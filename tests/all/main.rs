@@ -10,6 +10,7 @@ mod common;
 mod almere;
 mod assess_example_a;
 mod batch;
+mod check_cases;
 mod cli_assess_errors;
 mod cli_assess_gpkg;
 mod cli_inspect;
