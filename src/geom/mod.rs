@@ -4,7 +4,9 @@
 pub mod aggregate;
 pub mod boundary;
 pub mod clip;
+pub mod compactness;
 pub mod contiguity;
+pub mod dissolve;
 pub mod index;
 pub mod overlay;
 pub mod placement;
