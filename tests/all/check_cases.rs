@@ -1,5 +1,6 @@
-//! `landpool check` (issue 16.4): the committed cases pass; a case whose expected figure is
-//! moved beyond its tolerance fails that figure with exit 1; JUnit XML is well formed.
+//! `landpool check` (issue 16.4): the committed cases (worked example A, its table, the
+//! bundled sample) pass; a case whose expected figure is moved beyond its tolerance fails
+//! that figure with exit 1; JUnit XML is well formed.
 
 use std::path::Path;
 use std::process::Output;
@@ -20,7 +21,8 @@ fn check(args: &[&str]) -> Output {
 fn committed_cases_pass() {
     let golden = format!("{MANIFEST}/tests/cases/example_a");
     let table = format!("{MANIFEST}/tests/cases/example_a_table");
-    let out = check(&[&golden, &table]);
+    let sample = format!("{MANIFEST}/data/cases/sample");
+    let out = check(&[&golden, &table, &sample]);
     // Per-figure lines on stdout, the closing count on stderr.
     let stdout =
         String::from_utf8_lossy(&out.stdout).into_owned() + &String::from_utf8_lossy(&out.stderr);
@@ -30,7 +32,7 @@ fn committed_cases_pass() {
         "{stdout}{}",
         String::from_utf8_lossy(&out.stderr)
     );
-    assert!(stdout.contains("2 case(s): 2 passed, 0 failed"), "{stdout}");
+    assert!(stdout.contains("3 case(s): 3 passed, 0 failed"), "{stdout}");
 }
 
 /// The worked-example table with one figure moved by 1 m² (tolerance 0.005 m²): that figure
