@@ -132,6 +132,14 @@ fn batch_writes_index_html_linking_each_project() {
         assert!(report.contains("href=\"../../index.html\""));
         assert_self_contained(&report);
     }
+    // GM-002 is under the 2018 rules: its 2022-only coefficients say why they are empty
+    // (five of them), and its base floor area is labelled as such in the rights column.
+    assert_eq!(
+        count(&index, "title=\"2018 年规则无此项\">n/a"),
+        5,
+        "2018 row"
+    );
+    assert!(index.contains("title=\"2018 年规则：基础容积\""));
 }
 
 // ---- headless Chromium ----------------------------------------------------------------

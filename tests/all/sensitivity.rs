@@ -241,5 +241,9 @@ fn cli_writes_deterministic_files_and_a_self_contained_tornado() {
     ]);
     let report = std::fs::read_to_string(r.join("report.html")).unwrap();
     assert!(report.contains("<section id=\"sensitivity\">"));
+    assert!(
+        report.contains("<a href=\"#sensitivity\">"),
+        "no nav link to the section"
+    );
     assert_eq!(report.matches("<svg class=\"tornado\"").count(), 3);
 }

@@ -227,12 +227,32 @@ fn project_row(p: &ProjectOutcome, figure_keys: &[&str], lang: Lang) -> Row {
         Cell::num(p.findings.len() as f64, 0),
         Cell::num(violations as f64, 0),
     ];
+    let rules_2018 = p
+        .headline
+        .iter()
+        .any(|(k, v)| *k == "rules" && matches!(v, Value::Str(s) if s == "2018"));
     for k in figure_keys {
         let v = p.headline.iter().find(|(hk, _)| hk == k).map(|(_, v)| v);
         cells.push(match v {
+            // The 2018 rules' base floor area sits in the rights floor area column: say so.
+            Some(Value::Float(x)) if rules_2018 && *k == "rights_floor_area_m2" => Cell {
+                html: format!(
+                    "<span title=\"{}\">{}</span>",
+                    esc(lang.t("base_floor_area_2018")),
+                    super::num(*x, 2)
+                ),
+                sort: Some(*x),
+            },
             Some(Value::Float(x)) if k.ends_with("_m2") => Cell::num(*x, 2),
             Some(Value::Float(x)) => Cell::num(*x, 4),
             Some(Value::Str(s)) => Cell::text(lang.t(s)),
+            _ if rules_2018 => Cell {
+                html: format!(
+                    "<span class=\"na\" title=\"{}\">n/a</span>",
+                    esc(lang.t("not_a_2018_figure"))
+                ),
+                sort: Some(f64::NEG_INFINITY),
+            },
             _ => Cell::opt(None, 0),
         });
     }

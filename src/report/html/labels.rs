@@ -115,6 +115,16 @@ const LABELS: &[(&str, &str, &str)] = &[
     ("rules2018", "2018 年规则", "2018 rules"),
     ("2022_draft", "2022 年征求意见稿规则", "2022 draft rules"),
     ("2018", "2018 年规则", "2018 rules"),
+    (
+        "not_a_2018_figure",
+        "2018 年规则无此项",
+        "not a figure of the 2018 rules",
+    ),
+    (
+        "base_floor_area_2018",
+        "2018 年规则：基础容积",
+        "2018 rules: base floor area",
+    ),
     // Map.
     ("colour_by", "着色方式", "Colour by"),
     ("by_status", "宗地状态", "parcel status"),

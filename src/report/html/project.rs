@@ -50,7 +50,15 @@ fn report_page(
         lang.t("project_report")
     );
     let mut b = String::new();
-    b.push_str(&nav(lang, report.siting.is_some(), back));
+    let mut present = vec!["not-official", "headline", "map", "chain"];
+    if sensitivity.is_some() {
+        present.push("sensitivity");
+    }
+    if report.siting.is_some() {
+        present.push("siting");
+    }
+    present.extend(["findings", "parcels", "rule_values"]);
+    b.push_str(&nav(lang, &present, back));
     b.push_str("<main>");
     b.push_str(&header(report, lang));
     b.push_str(&not_official_box(&report.not_official_values, lang));
@@ -104,7 +112,8 @@ pub(super) fn section(b: &mut String, key: &str, lang: Lang, content: &str) {
     );
 }
 
-fn nav(lang: Lang, siting: bool, back: Option<&str>) -> String {
+/// The navigation bar: a link to each section present, in page order.
+fn nav(lang: Lang, sections: &[&str], back: Option<&str>) -> String {
     let mut s = String::from("<nav>");
     if let Some(href) = back {
         let _ = write!(
@@ -114,23 +123,11 @@ fn nav(lang: Lang, siting: bool, back: Option<&str>) -> String {
             lang.t("back_to_index")
         );
     }
-    for key in [
-        "not-official",
-        "headline",
-        "map",
-        "chain",
-        "siting",
-        "findings",
-        "parcels",
-        "rule_values",
-    ] {
-        if key == "siting" && !siting {
-            continue;
-        }
-        let label = if key == "not-official" {
-            "⚠"
-        } else {
-            lang.t(key)
+    for &key in sections {
+        let label = match key {
+            "not-official" => "⚠",
+            "sensitivity" => super::sensitivity::sensitivity_title(lang),
+            _ => lang.t(key),
         };
         let _ = write!(s, "<a href=\"#{key}\">{label}</a>");
     }
