@@ -1,70 +1,29 @@
-//! The computation sheet: the chain of the rules as cells. Inputs and rule values are
-//! numbers an analyst may edit; the rights floor area (权益容积), planned floor area
-//! (规划容积) and retained-land area (留用土地) are live formulas over them, each with the
-//! value landpool computed as its cached result.
-//!
-//! Each formula repeats landpool's own arithmetic in the same order, so that Excel's
-//! recalculation gives the cached value (the land-rights coefficient from the class means
-//! may differ in the last digit).
+//! The 2022 draft rules' chain on the computation sheet (policy.md §3, §5).
 
-use rust_xlsxwriter::Worksheet;
-
-use super::chain::{Block, ChainWriter, Origin, Row, Value, col};
-use super::sheet::{Formats, XResult, cell_ref};
+use super::super::chain::{ChainWriter, Origin, Row, Value, col};
+use super::super::sheet::{XResult, cell_ref};
+use super::{C, formula, weighted_mean, write_facilities};
+use crate::policy::Assessment;
 use crate::policy::rules::Combination;
-use crate::policy::{Assessment, Assessment2018};
-use crate::project::{Computation, ProjectReport};
-
-/// Writes the computation sheet of a report.
-pub(super) fn write_computation(
-    ws: &mut Worksheet,
-    fmt: &Formats,
-    report: &ProjectReport,
-) -> XResult<()> {
-    let p = &report.project;
-    let name = p
-        .name
-        .as_deref()
-        .map(|n| format!(" — {n}"))
-        .unwrap_or_default();
-    match &report.computation {
-        Computation::New(a) => {
-            let title = format!("Project {}{name}: 2022 draft rules (权益容积)", p.id);
-            let mut w = ChainWriter::begin(ws, fmt, &title)?;
-            write_2022(&mut w, a)
-        }
-        Computation::Rules2018(a) => {
-            let title = format!("Project {}{name}: 2018 rules (留用土地)", p.id);
-            let mut w = ChainWriter::begin(ws, fmt, &title)?;
-            write_2018(&mut w, a)
-        }
-    }
-}
-
-const C: &str = "computation";
-
-fn formula(f: String, cached: f64) -> Value {
-    Value::Formula { formula: f, cached }
-}
-
-/// A weighted mean `SUMPRODUCT(weights, values) / divisor` over a block, or the value
-/// itself when the block is empty.
-fn weighted_mean(block: Option<Block>, divisor: &str, cached: f64) -> Value {
-    match block {
-        Some(b) => formula(
-            format!(
-                "SUMPRODUCT({},{})/{divisor}",
-                b.range(col::WEIGHT),
-                b.range(col::VALUE)
-            ),
-            cached,
-        ),
-        None => Value::Input(cached),
-    }
-}
 
 /// The 2022 chain, step by step.
-fn write_2022(w: &mut ChainWriter<'_>, a: &Assessment) -> XResult<()> {
+pub(super) fn write_2022(w: &mut ChainWriter<'_>, a: &Assessment) -> XResult<()> {
+    let land = write_land_rights_2022(w, a)?;
+    let far_b = write_density_2022(w, a)?;
+    let beta = write_buildings_2022(w, a, &land.area)?;
+    let (phi, use_rows) = write_function_2022(w, a)?;
+    let rights = write_rights_2022(w, a, &land, &far_b, &beta, (&phi, use_rows))?;
+    write_planned_2022(w, a, &rights)
+}
+
+/// The cells of step 1: the counted land area A and the land-rights coefficient λ.
+struct LandCells {
+    area: String,
+    lambda: String,
+}
+
+/// Step 1: counted land and the land-rights coefficient (λ, the area-weighted class mean).
+fn write_land_rights_2022(w: &mut ChainWriter<'_>, a: &Assessment) -> XResult<LandCells> {
     w.section("1. Counted land and land-rights coefficient (土地权益修正系数)")?;
     let area = w.put(
         Row::new(
@@ -109,7 +68,11 @@ fn write_2022(w: &mut ChainWriter<'_>, a: &Assessment) -> XResult<()> {
         .says("λ = Σ aᵢ·cᵢ / A")
         .json(format!("{C}.land_rights_coef")),
     )?;
+    Ok(LandCells { area, lambda })
+}
 
+/// Step 2: the density-zone base FAR, weighted by the counted area in each zone.
+fn write_density_2022(w: &mut ChainWriter<'_>, a: &Assessment) -> XResult<String> {
     w.section("2. Density base FAR (密度分区基准容积率)")?;
     let zones = a
         .density
@@ -129,7 +92,7 @@ fn write_2022(w: &mut ChainWriter<'_>, a: &Assessment) -> XResult<()> {
         || "1".to_string(),
         |b| format!("SUM({})", b.range(col::WEIGHT)),
     );
-    let far_b = w.put(
+    w.put(
         Row::new(
             format!("density base FAR ({})", a.density.use_key),
             "FAR_b",
@@ -137,11 +100,21 @@ fn write_2022(w: &mut ChainWriter<'_>, a: &Assessment) -> XResult<()> {
         )
         .says("FAR_b = Σ a_z·FAR_z / Σ a_z")
         .json(format!("{C}.density.base_far")),
-    )?;
+    )
+}
 
-    let beta = write_buildings_2022(w, a, &area)?;
-    let (phi, use_rows) = write_function_2022(w, a)?;
-
+/// Step 5: the rights floor area R and its split by use; returns the cell of R.
+/// `function` is the cell of φ and the first row of the use shares.
+fn write_rights_2022(
+    w: &mut ChainWriter<'_>,
+    a: &Assessment,
+    land: &LandCells,
+    far_b: &str,
+    beta: &str,
+    function: (&str, u32),
+) -> XResult<String> {
+    let (phi, use_rows) = function;
+    let LandCells { area, lambda } = land;
     w.section("5. Rights floor area (权益容积)")?;
     let rights = w.put(
         Row::new(
@@ -169,7 +142,7 @@ fn write_2022(w: &mut ChainWriter<'_>, a: &Assessment) -> XResult<()> {
             .json(format!("{C}.function.uses[{i}].rights_floor_area_m2")),
         )?;
     }
-    write_planned_2022(w, a, &rights)
+    Ok(rights)
 }
 
 /// Step 3: existing buildings and the building-rights coefficient; returns the cell of β.
@@ -245,7 +218,7 @@ fn write_buildings_2022(w: &mut ChainWriter<'_>, a: &Assessment, area: &str) -> 
         Row::new(
             "combination of ι and τ",
             "",
-            Value::Text(super::chain::enum_name(b.combination.value)),
+            Value::Text(super::super::chain::enum_name(b.combination.value)),
         )
         .origin(Some(Origin::of(&b.combination.provenance))),
     )?;
@@ -399,162 +372,5 @@ fn write_planned_2022(w: &mut ChainWriter<'_>, a: &Assessment, rights: &str) -> 
                 .json(format!("{C}.retained.cap_far.value")),
         )?;
     }
-    Ok(())
-}
-
-/// Facility rows and their sum; returns the cell of F.
-fn write_facilities<'f>(
-    w: &mut ChainWriter<'_>,
-    facilities: impl Iterator<Item = (&'f str, f64)>,
-    total: f64,
-    json: &str,
-) -> XResult<String> {
-    let rows = facilities
-        .map(|(name, m2)| {
-            Row::new(format!("  facility {name}"), "F_i", Value::Input(m2)).unit("m²")
-        })
-        .collect();
-    let block = w.put_rows(rows)?;
-    let value = match block {
-        Some(b) => formula(format!("SUM({})", b.range(col::VALUE)), total),
-        None => Value::Input(total),
-    };
-    w.put(
-        Row::new("facility floor area (配套容积)", "F", value)
-            .unit("m²")
-            .says("F = Σ F_i")
-            .json(json),
-    )
-}
-
-/// The 2018 chain.
-fn write_2018(w: &mut ChainWriter<'_>, a: &Assessment2018) -> XResult<()> {
-    w.section("1. Eligibility (连片 unfinished-requisition land)")?;
-    w.put(
-        Row::new(
-            "largest contiguous unfinished-requisition area",
-            "",
-            Value::Input(a.largest_contiguous_area_m2),
-        )
-        .unit("m²")
-        .json(format!("{C}.largest_contiguous_area_m2")),
-    )?;
-    w.put(
-        Row::rule("minimum contiguous area", "", &a.min_contiguous_area)
-            .unit("m²")
-            .json(format!("{C}.min_contiguous_area.value")),
-    )?;
-    w.put(
-        Row::new("eligible", "", Value::Text(a.eligible.to_string()))
-            .says(a.eligibility_reason.clone())
-            .json(format!("{C}.eligible")),
-    )?;
-    w.section("2. Floor area (2018 rules)")?;
-    let land = w.put(
-        Row::new(
-            "retained-land area (留用土地)",
-            "L",
-            Value::Input(a.retained_land_area_m2),
-        )
-        .unit("m²")
-        .json(format!("{C}.retained_land_area_m2")),
-    )?;
-    let far =
-        w.put(Row::new("plot FAR", "FAR", Value::Input(a.plot_far)).json(format!("{C}.plot_far")))?;
-    let base = w.put(
-        Row::new(
-            "base floor area",
-            "B",
-            formula(format!("{land}*{far}"), a.base_floor_area_m2),
-        )
-        .unit("m²")
-        .says("B = L × FAR")
-        .json(format!("{C}.base_floor_area_m2")),
-    )?;
-    let facility = write_facilities(
-        w,
-        std::iter::empty(),
-        a.facility_floor_area_m2,
-        &format!("{C}.facility_floor_area_m2"),
-    )?;
-    write_shared_2018(w, a, &base, &facility)
-}
-
-/// The shared floor area, its buy-back and the planned floor area of the 2018 rules.
-fn write_shared_2018(
-    w: &mut ChainWriter<'_>,
-    a: &Assessment2018,
-    base: &str,
-    facility: &str,
-) -> XResult<()> {
-    let ratio = w.put(
-        Row::new(
-            "shared floor-area ratio requested",
-            "r",
-            Value::Input(a.shared_requested_ratio),
-        )
-        .json(format!("{C}.shared_requested_ratio")),
-    )?;
-    let max = w.put(
-        Row::rule("shared floor-area cap ratio", "r_max", &a.shared_max_ratio)
-            .json(format!("{C}.shared_max_ratio.value")),
-    )?;
-    let shared = w.put(
-        Row::new(
-            "shared floor area (共享容积)",
-            "S",
-            formula(format!("{ratio}*{base}"), a.shared_floor_area_m2),
-        )
-        .unit("m²")
-        .says("S = r × B")
-        .json(format!("{C}.shared_floor_area_m2")),
-    )?;
-    w.put(
-        Row::new(
-            "shared floor area cap",
-            "S_max",
-            formula(format!("{max}*{base}"), a.shared_cap_floor_area_m2),
-        )
-        .unit("m²")
-        .says("S_max = r_max × B")
-        .json(format!("{C}.shared_cap_floor_area_m2")),
-    )?;
-    let buyback = w.put(
-        Row::rule("government buy-back ratio", "g", &a.buyback_ratio)
-            .json(format!("{C}.buyback_ratio.value")),
-    )?;
-    w.put(
-        Row::new(
-            "government buy-back",
-            "",
-            formula(format!("{shared}*{buyback}"), a.government_buyback_m2),
-        )
-        .unit("m²")
-        .says("S × g")
-        .json(format!("{C}.government_buyback_m2")),
-    )?;
-    w.put(
-        Row::new(
-            "kept by the rights holders",
-            "",
-            formula(format!("{shared}*(1-{buyback})"), a.holders_m2),
-        )
-        .unit("m²")
-        .says("S × (1 − g)")
-        .json(format!("{C}.holders_m2")),
-    )?;
-    w.put(
-        Row::new(
-            "planned floor area (规划容积)",
-            "P",
-            formula(
-                format!("{base}+{facility}+{shared}"),
-                a.planned_floor_area_m2,
-            ),
-        )
-        .unit("m²")
-        .says("P = B + F + S")
-        .json(format!("{C}.planned_floor_area_m2")),
-    )?;
     Ok(())
 }
