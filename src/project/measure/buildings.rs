@@ -92,10 +92,13 @@ fn floor_in_pieces(table: &OverlayTable, facts: &[BuildingFacts]) -> f64 {
 /// floor area or a missing use is an error naming the building.
 fn building_facts(config: &ProjectFile, b: &Layer) -> Result<Vec<BuildingFacts>> {
     let fields = &config.fields;
+    // Resolved once: by-name lookups per building would scan the schema every time.
+    let floor_column = b.column(&fields.building_floor_area);
+    let use_column = b.column(&fields.building_use);
     let mut facts = Vec::with_capacity(b.features.len());
     for f in &b.features {
-        let fa = b
-            .attr(f, &fields.building_floor_area)
+        let fa = floor_column
+            .and_then(|c| f.get(c))
             .and_then(Value::as_f64)
             .ok_or_else(|| {
                 feature_error(
@@ -114,8 +117,8 @@ fn building_facts(config: &ProjectFile, b: &Layer) -> Result<Vec<BuildingFacts>>
                 format!("existing floor area {fa} m² is negative or not finite"),
             ));
         }
-        let building_use = b
-            .attr(f, &fields.building_use)
+        let building_use = use_column
+            .and_then(|c| f.get(c))
             .and_then(Value::as_text)
             .ok_or_else(|| {
                 feature_error(

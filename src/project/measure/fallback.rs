@@ -78,12 +78,13 @@ fn zone_of_sites(
     opts: &OverlayOptions,
 ) -> Option<(u8, bool)> {
     let fields = &config.fields;
+    let project_column = sites.column(&fields.site_project);
     let mine: Vec<&MultiPolygon<f64>> = sites
         .features
         .iter()
         .filter(|f| {
-            sites
-                .attr(f, &fields.site_project)
+            project_column
+                .and_then(|c| f.get(c))
                 .and_then(Value::as_text)
                 .is_none_or(|p| p == config.project.id)
         })
@@ -92,10 +93,11 @@ fn zone_of_sites(
     if mine.is_empty() {
         return None;
     }
+    let metro_column = zone_layer.column(&fields.metro);
     let metro: Vec<bool> = zone_layer
         .features
         .iter()
-        .map(|f| truthy(zone_layer.attr(f, &fields.metro)))
+        .map(|f| truthy(metro_column.and_then(|c| f.get(c))))
         .collect();
     let t = overlay_areas(&mine, &zones.geometries, opts);
     let mut by: BTreeMap<u8, (f64, bool)> = BTreeMap::new();

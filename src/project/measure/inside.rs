@@ -12,7 +12,7 @@ use crate::geom::clip::rect_intersection;
 use crate::geom::contiguity::{ContiguityOptions, contiguous_components};
 use crate::geom::overlay::{OverlayOptions, overlay_areas};
 use crate::geom::topology::self_overlaps;
-use crate::model::{Layer, Value};
+use crate::model::{ColumnIndex, Feature, Layer, Value};
 use crate::policy::capacity::{BuildingArea, ZoneArea, counts_planned_construction_only};
 use crate::policy::tenure::TenureClass;
 use crate::policy::{Finding, FindingCode, Severity};
@@ -100,79 +100,125 @@ pub(super) fn assemble(
     opts: &OverlayOptions,
     notes: &mut Notes,
 ) -> Result<InsideParcels> {
+    let assembly = Assembly {
+        config,
+        parcels,
+        columns: ParcelColumns::resolve(parcels, config),
+        clip,
+        figures,
+        opts,
+    };
     let mut inside = Vec::with_capacity(clip.cuts.len());
     for k in 0..clip.cuts.len() {
-        let parcel = inside_parcel(config, parcels, clip, k, figures, opts, notes)?;
-        inside.push(parcel);
+        inside.push(assembly.inside_parcel(k, notes)?);
     }
     Ok(InsideParcels { parcels: inside })
 }
 
-/// The inside parcel of cut `k`, with its figures.
-fn inside_parcel(
-    config: &ProjectFile,
-    parcels: &Layer,
-    clip: &ClippedParcels,
-    k: usize,
-    figures: &PartFigures<'_>,
-    opts: &OverlayOptions,
-    notes: &mut Notes,
-) -> Result<InsideParcel> {
-    let fields = &config.fields;
-    let cut = &clip.cuts[k];
-    let f = &parcels.features[cut.source];
-    let tenure = figures.tenure[k];
-    let zones: Vec<ZoneArea> = figures.zone_areas[k]
-        .iter()
-        .map(|(z, a)| ZoneArea {
-            zone: *z,
-            area_m2: *a,
-        })
-        .collect();
-    let uncovered = uncovered_area(parcels, cut, &zones, opts.sliver_floor, notes);
-    let planned = figures
-        .planned_construction
-        .filter(|_| counts_planned_construction_only(tenure))
-        .map(|a| a[k]);
-    let buildings: Vec<BuildingArea> = figures.floor[k]
-        .iter()
-        .map(|(u, a)| BuildingArea {
-            building_use: u.clone(),
-            floor_area_m2: *a,
-        })
-        .collect();
-    let legal = parcels
-        .attr(f, &fields.legal_area)
-        .filter(|v| !v.is_null())
-        .map(|v| {
-            v.as_f64().ok_or_else(|| {
-                feature_error(
-                    parcels,
-                    f,
-                    format!("attribute `{}` is not a number: {v:?}", fields.legal_area),
-                )
+/// The parcel attributes an inside parcel reads, resolved to columns once per layer
+/// rather than by name for every parcel.
+struct ParcelColumns {
+    legal_area: Option<ColumnIndex>,
+    land_use: Option<ColumnIndex>,
+    grant_date: Option<ColumnIndex>,
+    term_years: Option<ColumnIndex>,
+    major_project: Option<ColumnIndex>,
+}
+
+impl ParcelColumns {
+    fn resolve(parcels: &Layer, config: &ProjectFile) -> ParcelColumns {
+        let fields = &config.fields;
+        ParcelColumns {
+            legal_area: parcels.column(&fields.legal_area),
+            land_use: parcels.column(&fields.land_use),
+            grant_date: parcels.column(&fields.grant_date),
+            term_years: parcels.column(&fields.term_years),
+            major_project: parcels.column(&fields.major_project),
+        }
+    }
+}
+
+/// The value of `column` in `f` (`None` when the layer has no such field).
+fn value(f: &Feature, column: Option<ColumnIndex>) -> Option<&Value> {
+    column.and_then(|c| f.get(c))
+}
+
+/// What assembling the inside parcels reads, shared by every parcel.
+struct Assembly<'a> {
+    config: &'a ProjectFile,
+    parcels: &'a Layer,
+    columns: ParcelColumns,
+    clip: &'a ClippedParcels,
+    figures: &'a PartFigures<'a>,
+    opts: &'a OverlayOptions,
+}
+
+impl Assembly<'_> {
+    /// The inside parcel of cut `k`, with its figures.
+    fn inside_parcel(&self, k: usize, notes: &mut Notes) -> Result<InsideParcel> {
+        let Assembly {
+            config,
+            parcels,
+            columns,
+            clip,
+            figures,
+            opts,
+        } = self;
+        let fields = &config.fields;
+        let cut = &clip.cuts[k];
+        let f = &parcels.features[cut.source];
+        let tenure = figures.tenure[k];
+        let zones: Vec<ZoneArea> = figures.zone_areas[k]
+            .iter()
+            .map(|(z, a)| ZoneArea {
+                zone: *z,
+                area_m2: *a,
             })
+            .collect();
+        let uncovered = uncovered_area(parcels, cut, &zones, opts.sliver_floor, notes);
+        let planned = figures
+            .planned_construction
+            .filter(|_| counts_planned_construction_only(tenure))
+            .map(|a| a[k]);
+        let buildings: Vec<BuildingArea> = figures.floor[k]
+            .iter()
+            .map(|(u, a)| BuildingArea {
+                building_use: u.clone(),
+                floor_area_m2: *a,
+            })
+            .collect();
+        let legal = value(f, columns.legal_area)
+            .filter(|v| !v.is_null())
+            .map(|v| {
+                v.as_f64().ok_or_else(|| {
+                    feature_error(
+                        parcels,
+                        f,
+                        format!("attribute `{}` is not a number: {v:?}", fields.legal_area),
+                    )
+                })
+            })
+            .transpose()?;
+        Ok(InsideParcel {
+            parcel_id: parcel_label(parcels, f),
+            feature_index: f.index,
+            tenure,
+            area_m2: clip.source_areas[cut.source],
+            area_inside_m2: cut.area_m2,
+            area_in_planned_construction_m2: planned,
+            legal_area_m2: legal,
+            land_use: value(f, columns.land_use).and_then(Value::as_text),
+            grant_date: value(f, columns.grant_date).and_then(Value::as_date),
+            term_years: value(f, columns.term_years).and_then(Value::as_f64),
+            in_major_project: config.project.major_project.unwrap_or(false)
+                || truthy(value(f, columns.major_project)),
+            zones,
+            uncovered_m2: uncovered,
+            uncovered_zones: Vec::new(),
+            buildings,
+            cut_by_boundary: !cut.covered,
         })
-        .transpose()?;
-    Ok(InsideParcel {
-        parcel_id: parcel_label(parcels, f),
-        feature_index: f.index,
-        tenure,
-        area_m2: clip.source_areas[cut.source],
-        area_inside_m2: cut.area_m2,
-        area_in_planned_construction_m2: planned,
-        legal_area_m2: legal,
-        land_use: parcels.attr(f, &fields.land_use).and_then(Value::as_text),
-        grant_date: parcels.attr(f, &fields.grant_date).and_then(Value::as_date),
-        term_years: parcels.attr(f, &fields.term_years).and_then(Value::as_f64),
-        in_major_project: config.project.major_project.unwrap_or(false)
-            || truthy(parcels.attr(f, &fields.major_project)),
-        zones,
-        uncovered_m2: uncovered,
-        uncovered_zones: Vec::new(),
-        buildings,
-        cut_by_boundary: !cut.covered,
-    })
+    }
 }
 
 /// Inside area no density zone covers (0 below the sliver floor). Zones covering more than

@@ -54,11 +54,12 @@ impl<'a> ZoneWeighting<'a> {
 fn zone_numbers(config: &ProjectFile, zones: &Layer, shenbiao: &Shenbiao) -> Result<Vec<u8>> {
     let field = &config.fields.density_zone;
     let range = shenbiao.zone_range();
+    let column = zones.column(field);
     zones
         .features
         .iter()
         .map(|f| {
-            let v = zones.attr(f, field);
+            let v = column.and_then(|c| f.get(c));
             v.and_then(Value::as_f64)
                 .and_then(|x| shenbiao.zone_of_value(x))
                 .ok_or_else(|| {
