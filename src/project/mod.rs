@@ -299,8 +299,10 @@ pub fn compute(
 ) -> Result<Computed> {
     Ok(match chosen {
         RuleChoice::New => {
+            check_function_mix_against_rules(config, &rules.new)?;
             let input = measure::policy_input_2022(config, m)?;
-            let a = crate::policy::assess(&rules.new, &input)?;
+            let a = crate::policy::assess(&rules.new, &input)
+                .map_err(|e| computing_in_file(config, "2022 draft", e))?;
             Computed {
                 findings: a.findings.clone(),
                 warnings: a.warnings.clone(),
@@ -310,7 +312,8 @@ pub fn compute(
         }
         RuleChoice::Rules2018 => {
             let input = measure::policy_input_2018(config, m)?;
-            let a = crate::policy::assess_2018(&rules.rules_2018, &input)?;
+            let a = crate::policy::assess_2018(&rules.rules_2018, &input)
+                .map_err(|e| computing_in_file(config, "2018", e))?;
             Computed {
                 findings: a.findings.clone(),
                 warnings: a.warnings.clone(),
@@ -389,6 +392,56 @@ fn resolve_project_facts(
     p.entered_plan_date.ok_or_else(|| Error::Policy {
         message: "entered-plan date unresolved".into(),
     })
+}
+
+/// The uses of `[plan] function_mix` have function coefficients in the 2022 rule set (an
+/// error naming the project file, the line and the key otherwise). Checked once the 2022
+/// rules are chosen: a 2018 project's mix is not read.
+fn check_function_mix_against_rules(config: &ProjectFile, new_rules: &RuleSet) -> Result<()> {
+    let functions = &new_rules.rules_2022()?.functions;
+    let problems: Vec<validate::Problem> = config
+        .plan
+        .function_mix
+        .iter()
+        .enumerate()
+        .filter(|(_, u)| !functions.contains_key(&u.use_id))
+        .map(|(i, u)| validate::Problem {
+            key: format!("plan.function_mix[{i}].use_id"),
+            message: format!(
+                "{:?} has no function coefficient in the rule set {}; allowed: {}",
+                u.use_id,
+                new_rules.name,
+                functions
+                    .keys()
+                    .map(|k| format!("{k:?}"))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
+        })
+        .collect();
+    if problems.is_empty() {
+        return Ok(());
+    }
+    let text = std::fs::read_to_string(&config.path).unwrap_or_default();
+    validate::into_error(problems, &config.path, &text)
+}
+
+/// A policy error of the computation, named after the project file it came from (the
+/// policy engine knows no files; its message names the quantity).
+fn computing_in_file(config: &ProjectFile, rules: &str, e: Error) -> Error {
+    match e {
+        Error::Policy { message } => Error::Config {
+            path: config.path.clone(),
+            line: None,
+            column: None,
+            key: String::new(),
+            message: format!(
+                "project {}: the {rules} rules cannot be computed: {message}",
+                config.project.id
+            ),
+        },
+        other => other,
+    }
 }
 
 fn in_file(path: &Path, key: &str, e: Error) -> Error {

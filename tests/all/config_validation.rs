@@ -258,3 +258,22 @@ fn a_retained_use_or_zone_the_rule_sets_lack_is_refused() {
     let (code, stderr) = assess_edited(|t| set(&t, "plan", "retained_use", "\"commercial\""));
     assert_eq!(code, Some(0), "{stderr}");
 }
+
+/// Fuzz case: a function-mix use the 2022 rule set has no coefficient for ended in
+/// `error: policy: …` naming neither the project file nor the key.
+#[test]
+fn a_function_mix_use_the_rule_set_lacks_names_the_file_line_and_key() {
+    let (code, err) = assess_edited(|t| {
+        t.replace(
+            "use_id = \"shared_ownership_housing\"",
+            "use_id = \"spaceport\"",
+        )
+    });
+    assert_eq!(code, Some(1), "{err}");
+    assert!(
+        err.contains("project.toml:") && err.contains("plan.function_mix[1].use_id"),
+        "{err}"
+    );
+    assert!(err.contains("\"spaceport\"") && err.contains("allowed: \"industrial\""));
+    assert!(!err.contains("policy:"), "{err}");
+}
