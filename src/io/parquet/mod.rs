@@ -20,7 +20,7 @@ use std::path::Path;
 use crate::error::Error;
 
 pub use read::read_parquet;
-pub use write::{GEOMETRY_COLUMN, write_table_parquet};
+pub use write::{GEOMETRY_COLUMN, GeoParquetWriter, write_table_parquet};
 
 /// Rows per record batch when reading, and per row group when writing.
 const BATCH_ROWS: usize = 65_536;

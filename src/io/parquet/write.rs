@@ -1,7 +1,8 @@
 //! Writing output tables as GeoParquet 1.1: a WKB `geometry` column (MultiPolygons), the
 //! attribute columns typed from the table's fields, `geo` metadata with the CRS and bbox.
 
-use std::path::Path;
+use std::io::Write;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use arrow_array::{
@@ -9,7 +10,7 @@ use arrow_array::{
     StringArray,
 };
 use arrow_schema::{DataType, Field as ArrowField, Schema, SchemaRef};
-use geo::BoundingRect;
+use geo::{BoundingRect, Rect, coord};
 use parquet::arrow::ArrowWriter;
 use parquet::basic::Compression;
 use parquet::file::metadata::KeyValue;
@@ -21,7 +22,8 @@ use crate::error::{Error, Result};
 use crate::io::table::{OutputRow, OutputTable};
 use crate::io::wkb::encode_wkb;
 use crate::io::write::write_atomic;
-use crate::model::layer::{FieldKind, Value};
+use crate::model::crs::Crs;
+use crate::model::layer::{Field, FieldKind, Value};
 
 /// Name of the geometry column written.
 pub const GEOMETRY_COLUMN: &str = "geometry";
@@ -31,31 +33,110 @@ pub const GEOMETRY_COLUMN: &str = "geometry";
 /// geometry has a null one) and `geo` metadata; an attribute table is plain Parquet. The
 /// file holds nothing time-dependent: the same table gives byte-identical files.
 pub fn write_table_parquet(path: &Path, table: &OutputTable<'_>) -> Result<()> {
-    let schema = arrow_schema(table);
-    let mut metadata = Vec::new();
-    if table.spatial {
-        metadata.push(KeyValue::new("geo".into(), geo_metadata(table)));
-        if let Some(text) = table.crs.as_ref().and_then(landpool_crs_text) {
-            metadata.push(KeyValue::new(LANDPOOL_CRS_KEY.into(), text));
-        }
-    }
-    let properties = WriterProperties::builder()
-        .set_compression(Compression::SNAPPY)
-        .set_max_row_group_row_count(Some(BATCH_ROWS))
-        .set_key_value_metadata(Some(metadata))
-        .build();
-    let parquet_error =
-        |e: parquet::errors::ParquetError| Error::io(path, std::io::Error::other(e.to_string()));
     write_atomic(path, |w| {
         let mut writer =
-            ArrowWriter::try_new(w, schema.clone(), Some(properties)).map_err(parquet_error)?;
-        for (n, rows) in table.rows.chunks(BATCH_ROWS).enumerate() {
-            let batch = record_batch(path, table, &schema, rows, n * BATCH_ROWS)?;
-            writer.write(&batch).map_err(parquet_error)?;
+            GeoParquetWriter::begin(w, path, table.crs.as_ref(), &table.fields, table.spatial)?;
+        for rows in table.rows.chunks(BATCH_ROWS) {
+            writer.write_rows(rows)?;
         }
-        writer.close().map_err(parquet_error)?;
+        writer.finish()?;
         Ok(())
     })
+}
+
+/// A streaming GeoParquet writer: [`begin`](Self::begin), any number of
+/// [`write_rows`](Self::write_rows) (each call is one record batch; row groups hold 65,536
+/// rows), then [`finish`](Self::finish), which adds the `geo` metadata (with the bbox of
+/// every geometry written) to the footer.
+pub struct GeoParquetWriter<W: Write + Send> {
+    writer: ArrowWriter<W>,
+    schema: SchemaRef,
+    fields: Vec<Field>,
+    spatial: bool,
+    crs: Option<Crs>,
+    bbox: Option<Rect<f64>>,
+    rows: usize,
+    /// Only used to name the file in errors.
+    path: PathBuf,
+}
+
+impl<W: Write + Send> GeoParquetWriter<W> {
+    /// Starts a file with the given attribute columns, plus a WKB `geometry` column when
+    /// `spatial`.
+    pub fn begin(
+        out: W,
+        path: &Path,
+        crs: Option<&Crs>,
+        fields: &[Field],
+        spatial: bool,
+    ) -> Result<Self> {
+        let schema = arrow_schema(fields, spatial);
+        let properties = WriterProperties::builder()
+            .set_compression(Compression::SNAPPY)
+            .set_max_row_group_row_count(Some(BATCH_ROWS))
+            .build();
+        let writer = ArrowWriter::try_new(out, schema.clone(), Some(properties))
+            .map_err(|e| parquet_error(path, e))?;
+        Ok(GeoParquetWriter {
+            writer,
+            schema,
+            fields: fields.to_vec(),
+            spatial,
+            crs: crs.cloned(),
+            bbox: None,
+            rows: 0,
+            path: path.to_path_buf(),
+        })
+    }
+
+    /// Writes rows (values in the order of the fields given to [`begin`](Self::begin)).
+    pub fn write_rows(&mut self, rows: &[OutputRow<'_>]) -> Result<()> {
+        let batch = record_batch(
+            &self.path,
+            &self.fields,
+            self.spatial,
+            &self.schema,
+            rows,
+            self.rows,
+        )?;
+        for g in rows.iter().filter_map(|r| r.geometry) {
+            if let Some(r) = g.bounding_rect() {
+                self.bbox = Some(match self.bbox {
+                    None => r,
+                    Some(b) => Rect::new(
+                        coord! { x: b.min().x.min(r.min().x), y: b.min().y.min(r.min().y) },
+                        coord! { x: b.max().x.max(r.max().x), y: b.max().y.max(r.max().y) },
+                    ),
+                });
+            }
+        }
+        self.rows += rows.len();
+        self.writer
+            .write(&batch)
+            .map_err(|e| parquet_error(&self.path, e))
+    }
+
+    /// Adds the `geo` (and `landpool:crs`) metadata, writes the footer and returns the
+    /// underlying writer.
+    pub fn finish(mut self) -> Result<W> {
+        if self.spatial {
+            let geo = geo_metadata(self.crs.as_ref(), self.bbox);
+            self.writer
+                .append_key_value_metadata(KeyValue::new("geo".into(), geo));
+            if let Some(text) = self.crs.as_ref().and_then(landpool_crs_text) {
+                self.writer
+                    .append_key_value_metadata(KeyValue::new(LANDPOOL_CRS_KEY.into(), text));
+            }
+        }
+        // into_inner flushes the last row group and writes the footer.
+        self.writer
+            .into_inner()
+            .map_err(|e| parquet_error(&self.path, e))
+    }
+}
+
+fn parquet_error(path: &Path, e: parquet::errors::ParquetError) -> Error {
+    Error::io(path, std::io::Error::other(e.to_string()))
 }
 
 fn data_type(kind: FieldKind) -> DataType {
@@ -68,34 +149,23 @@ fn data_type(kind: FieldKind) -> DataType {
     }
 }
 
-fn arrow_schema(table: &OutputTable<'_>) -> SchemaRef {
-    let mut fields: Vec<ArrowField> = table
-        .fields
+fn arrow_schema(fields: &[Field], spatial: bool) -> SchemaRef {
+    let mut arrow_fields: Vec<ArrowField> = fields
         .iter()
         .map(|f| ArrowField::new(&f.name, data_type(f.kind), true))
         .collect();
-    if table.spatial {
-        fields.push(ArrowField::new(GEOMETRY_COLUMN, DataType::Binary, true));
+    if spatial {
+        arrow_fields.push(ArrowField::new(GEOMETRY_COLUMN, DataType::Binary, true));
     }
-    Arc::new(Schema::new(fields))
+    Arc::new(Schema::new(arrow_fields))
 }
 
 /// The `geo` file metadata: version, primary column, WKB encoding, CRS and bbox.
-fn geo_metadata(table: &OutputTable<'_>) -> String {
-    let bbox = table
-        .rows
-        .iter()
-        .filter_map(|r| r.geometry.and_then(BoundingRect::bounding_rect))
-        .reduce(|a, b| {
-            geo::Rect::new(
-                geo::coord! { x: a.min().x.min(b.min().x), y: a.min().y.min(b.min().y) },
-                geo::coord! { x: a.max().x.max(b.max().x), y: a.max().y.max(b.max().y) },
-            )
-        });
+fn geo_metadata(crs: Option<&Crs>, bbox: Option<Rect<f64>>) -> String {
     let mut column = serde_json::json!({
         "encoding": "WKB",
         "geometry_types": ["MultiPolygon"],
-        "crs": crs_member(table.crs.as_ref()),
+        "crs": crs_member(crs),
     });
     if let Some(r) = bbox {
         column["bbox"] = serde_json::json!([r.min().x, r.min().y, r.max().x, r.max().y]);
@@ -111,7 +181,8 @@ fn geo_metadata(table: &OutputTable<'_>) -> String {
 /// One batch of rows as Arrow arrays; `first` is the 0-based number of the first row.
 fn record_batch(
     path: &Path,
-    table: &OutputTable<'_>,
+    fields: &[Field],
+    spatial: bool,
     schema: &SchemaRef,
     rows: &[OutputRow<'_>],
     first: usize,
@@ -122,13 +193,13 @@ fn record_batch(
         message,
     };
     let mut columns: Vec<ArrayRef> = Vec::with_capacity(schema.fields().len());
-    for (k, field) in table.fields.iter().enumerate() {
+    for (k, field) in fields.iter().enumerate() {
         let values = rows.iter().map(|r| r.values.get(k).unwrap_or(&Value::Null));
         let array = column_array(field.kind, values)
             .map_err(|(row, m)| row_error(row, format!("column `{}`: {m}", field.name)))?;
         columns.push(array);
     }
-    if table.spatial {
+    if spatial {
         let mut buf = Vec::new();
         let mut offsets = Vec::with_capacity(rows.len());
         for (row, r) in rows.iter().enumerate() {
