@@ -3,8 +3,12 @@
 use std::path::PathBuf;
 use std::process::ExitCode;
 
+use landpool::io::write::{TableFormat, parse_table_format, write_table};
 use landpool::project::{ProjectFile, RuleSets, assess_loaded, default_out_dir, load_layers};
-use landpool::report::assessment::{OutputTarget, RESULTS_GPKG, summary_table, write_run};
+use landpool::report::assessment::{
+    OutputTarget, RESULTS_GPKG, summary_table, write_outputs_with, write_run,
+};
+use landpool::report::tables::parcels_table;
 
 #[derive(Debug, clap::Args)]
 #[command(after_help = "Examples:
@@ -12,6 +16,8 @@ use landpool::report::assessment::{OutputTarget, RESULTS_GPKG, summary_table, wr
   landpool assess project.toml --out results/GM-001 --quiet
   landpool assess project.toml --out GM-001.gpkg
   landpool assess project.toml --out 'PG:dbname=land host=127.0.0.1'   # gdal feature
+  landpool assess project.toml --out GM-001-parcels.parquet     # the parcel table alone
+  landpool assess project.toml --out results/GM-001 --format parquet
 
 --out is a folder (report.json with every figure, intermediate and coefficient with its
 source and status; report.html, the same for people, with a map, readable offline;
@@ -19,7 +25,9 @@ parcels.csv, parcels.geojson and sites.geojson with every parcel and site
 and its status; results.gpkg with all of them and the project summary), a .gpkg file (the
 GeoPackage alone: layers parcels, sites, project_summary, not_official_values), or a
 database connection string (the same tables, named <prefix>parcels etc., created or replaced
-in one transaction). The summary printed starts with the rule values that are not official.
+in one transaction), or a .parquet (GeoParquet) or .fgb (FlatGeobuf) file: the parcel
+table alone, with its CRS. --format parquet|fgb with a folder adds parcels.<ext> and
+sites.<ext> to it. The summary printed starts with the rule values that are not official.
 Invalid polygons are repaired with MakeValid and every repair is listed in report.json
 (inputs[].repairs, area before and after); --no-repair refuses them instead (exit 1).
 Exit code: 0 ok, 1 bad input (data, project file or rule set), 2 usage.")]
@@ -30,6 +38,10 @@ pub struct Args {
     /// project file.
     #[arg(long)]
     pub out: Option<String>,
+    /// Also write the spatial tables (parcels, sites) of a folder --out in this format:
+    /// parquet (GeoParquet) or fgb (FlatGeobuf). A .parquet/.fgb --out needs no --format.
+    #[arg(long, value_name = "parquet|fgb")]
+    pub format: Option<String>,
     /// Prefix of database table names (default `landpool_<project id>_`).
     #[arg(long, value_name = "PREFIX")]
     pub table_prefix: Option<String>,
@@ -64,6 +76,16 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     let out = args
         .out
         .unwrap_or_else(|| default_out_dir(&args.project).display().to_string());
+    let format = args.format.as_deref().map(parse_table_format).transpose()?;
+    if let Some(file_format) = single_table_format(&out)? {
+        let table = parcels_table(&run.layers.parcels, &run.report.parcels);
+        write_table(std::path::Path::new(&out), &table, file_format)?;
+        if !args.quiet {
+            print!("{}", summary_table(&run.report));
+            println!("\nWrote {out} (the parcel table, {file_format})");
+        }
+        return Ok(ExitCode::SUCCESS);
+    }
     let target = OutputTarget::parse(&out, args.table_prefix.as_deref(), &run.report.project.id);
     if let Some(range) = args.sensitivity {
         if !matches!(target, OutputTarget::Directory(_)) {
@@ -74,7 +96,20 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         }
         run.sensitivity = Some(landpool::sensitivity::analyse(&run, &rules, range)?);
     }
-    write_run(&target, &run, args.lang)?;
+    match (&target, format) {
+        (OutputTarget::Directory(dir), Some(f)) => {
+            write_outputs_with(dir, &run, args.lang, Some(f))?
+        }
+        (_, Some(_)) => {
+            return Err(landpool::Error::Usage(
+                "--format adds files to a folder --out; for one table write --out x.parquet \
+                 or x.fgb"
+                    .into(),
+            )
+            .into());
+        }
+        (_, None) => write_run(&target, &run, args.lang)?,
+    }
     if !args.quiet {
         print!("{}", summary_table(&run.report));
         match &target {
@@ -93,4 +128,14 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         }
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// The format of a `--out` that is a single table file (`.parquet`, `.fgb`), if it is one.
+fn single_table_format(out: &str) -> anyhow::Result<Option<TableFormat>> {
+    match TableFormat::from_extension(std::path::Path::new(out)) {
+        Some(f @ (TableFormat::GeoParquet | TableFormat::FlatGeobuf)) => {
+            Ok(Some(parse_table_format(f.extension())?))
+        }
+        _ => Ok(None),
+    }
 }

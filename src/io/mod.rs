@@ -1,19 +1,25 @@
 //! I/O: layer readers and writers, CRS handling. Nothing here knows about policy.
 //!
 //! [`read_layer`] picks the reader from the file extension: `.geojson`/`.json` → GeoJSON
-//! ([`geojson`]), `.shp` → ESRI Shapefile ([`shp`]). Other formats (FileGDB, FlatGeobuf,
-//! PostGIS, ...) go through GDAL/OGR (module `ogr`, `gdal` cargo feature).
+//! ([`geojson`]), `.shp` → ESRI Shapefile ([`shp`]), `.gpkg` → GeoPackage ([`gpkg`]),
+//! `.fgb` → FlatGeobuf ([`fgb`]), `.parquet` → GeoParquet (module `parquet`, `parquet`
+//! cargo feature, on by default). Other formats (FileGDB, PostGIS, ...) go through GDAL/OGR
+//! (module `ogr`, `gdal` cargo feature).
 
 pub mod crs;
+pub mod fgb;
 pub mod gcj02;
 pub mod geojson;
 pub mod gpkg;
 #[cfg(feature = "gdal")]
 pub mod ogr;
 pub mod output_dir;
+#[cfg(feature = "parquet")]
+pub mod parquet;
 pub mod shp;
 pub mod source;
 pub mod table;
+pub(crate) mod wkb;
 pub mod write;
 
 use std::collections::HashMap;
@@ -40,14 +46,14 @@ pub struct ReadOptions {
 
 /// Formats this build can read, for error messages.
 pub const SUPPORTED_FORMATS: &str = if cfg!(feature = "gdal") {
-    "GeoJSON (.geojson, .json), ESRI Shapefile (.shp), GeoPackage (`file.gpkg:layer`), and \
-     every vector format of GDAL/OGR (FileGDB `folder.gdb:layer`, FlatGeobuf, PostGIS \
-     `PG:dbname=… host=…`, ...)"
+    "GeoJSON (.geojson, .json), ESRI Shapefile (.shp), GeoPackage (`file.gpkg:layer`), \
+     FlatGeobuf (.fgb), GeoParquet (.parquet, `parquet` feature), and every vector format of \
+     GDAL/OGR (FileGDB `folder.gdb:layer`, PostGIS `PG:dbname=… host=…`, ...)"
 } else {
-    "GeoJSON (.geojson, .json), ESRI Shapefile (.shp), GeoPackage (`file.gpkg:layer`); \
-     FileGDB, FlatGeobuf, PostGIS and other GDAL formats need a build with the `gdal` \
-     feature (`cargo build --release --features gdal`), or convert them first, e.g. \
-     `ogr2ogr -f GPKG out.gpkg in.gdb`"
+    "GeoJSON (.geojson, .json), ESRI Shapefile (.shp), GeoPackage (`file.gpkg:layer`), \
+     FlatGeobuf (.fgb), GeoParquet (.parquet, `parquet` feature); FileGDB, PostGIS and other \
+     GDAL formats need a build with the `gdal` feature (`cargo build --release --features \
+     gdal`), or convert them first, e.g. `ogr2ogr -f GPKG out.gpkg in.gdb`"
 };
 
 /// Reads an area layer from a path as the user wrote it (`parcels.shp`,
@@ -62,7 +68,7 @@ pub fn read_layer(path: &Path, opts: &ReadOptions) -> Result<Layer> {
 pub fn read_source(source: &LayerSource, opts: &ReadOptions) -> Result<Layer> {
     let mut layer = match source {
         LayerSource::File { path, layer } => match source.extension().as_str() {
-            "geojson" | "json" | "shp" if layer.is_some() => {
+            "geojson" | "json" | "shp" | "fgb" | "parquet" if layer.is_some() => {
                 return Err(Error::Usage(format!(
                     "{source}: a {} file holds one layer; drop the `:{}` suffix",
                     source.extension(),
@@ -72,6 +78,8 @@ pub fn read_source(source: &LayerSource, opts: &ReadOptions) -> Result<Layer> {
             "geojson" | "json" => geojson::read_geojson(path, opts)?,
             "shp" => shp::read_shapefile(path, opts)?,
             "gpkg" => gpkg::read_gpkg(path, layer.as_deref(), opts)?,
+            "fgb" => fgb::read_fgb(path, opts)?,
+            "parquet" | "geoparquet" => read_geoparquet(path, opts)?,
             _ => read_with_gdal(source, opts)?,
         },
         LayerSource::Connection { .. } => read_with_gdal(source, opts)?,
@@ -80,6 +88,22 @@ pub fn read_source(source: &LayerSource, opts: &ReadOptions) -> Result<Layer> {
         layer.set_key_field(key)?;
     }
     Ok(layer)
+}
+
+#[cfg(feature = "parquet")]
+fn read_geoparquet(path: &Path, opts: &ReadOptions) -> Result<Layer> {
+    parquet::read_parquet(path, opts)
+}
+
+#[cfg(not(feature = "parquet"))]
+fn read_geoparquet(path: &Path, _opts: &ReadOptions) -> Result<Layer> {
+    Err(Error::UnsupportedFormat {
+        path: path.to_path_buf(),
+        supported: format!(
+            "{SUPPORTED_FORMATS}; this build was made without the `parquet` feature \
+             (rebuild with default features)"
+        ),
+    })
 }
 
 #[cfg(feature = "gdal")]

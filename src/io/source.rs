@@ -16,7 +16,11 @@ pub use crate::model::source_label::redact_password;
 
 /// Extensions of files (or folders, for FileGDB) that may hold several layers, so that a
 /// `:layer` suffix after them names one.
-const MULTI_LAYER_EXTENSIONS: &[&str] = &["gpkg", "gdb", "sqlite", "db", "fgb", "gml", "kml"];
+/// (FlatGeobuf and GeoParquet files hold one layer: they are listed so that a `:layer` after
+/// them is refused with a clear message rather than taken as part of the file name.)
+const MULTI_LAYER_EXTENSIONS: &[&str] = &[
+    "gpkg", "gdb", "sqlite", "db", "fgb", "parquet", "gml", "kml",
+];
 
 /// A layer source, parsed from what the user wrote.
 #[derive(Debug, Clone, PartialEq, Eq)]

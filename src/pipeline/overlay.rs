@@ -270,10 +270,10 @@ pub fn overlay_to_files(
 /// [`OverlayOptions::check`]. Returns the format.
 pub fn check_output(opts: &OverlayOptions, out: &Path) -> Result<OutFormat> {
     let format = OutFormat::from_path(out)?;
-    if format == OutFormat::GeoJson && opts.by.is_some() {
+    if !matches!(format, OutFormat::Csv | OutFormat::Json) && opts.by.is_some() {
         return Err(Error::Usage(
             "--by applies to the .csv/.json pieces table and the targets table, not to \
-             .geojson piece geometries; drop --by or write .csv/.json"
+             .geojson/.parquet piece geometries; drop --by or write .csv/.json"
                 .into(),
         ));
     }

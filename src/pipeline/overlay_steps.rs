@@ -25,6 +25,9 @@ pub enum OutFormat {
     Json,
     /// `.geojson`: the piece geometries with both sides' attributes.
     GeoJson,
+    /// `.parquet`: the same piece geometries and columns as GeoParquet (`parquet` feature).
+    #[cfg(feature = "parquet")]
+    GeoParquet,
 }
 
 impl OutFormat {
@@ -39,8 +42,11 @@ impl OutFormat {
             "csv" => Ok(OutFormat::Csv),
             "json" => Ok(OutFormat::Json),
             "geojson" => Ok(OutFormat::GeoJson),
+            #[cfg(feature = "parquet")]
+            "parquet" => Ok(OutFormat::GeoParquet),
             _ => Err(Error::Usage(format!(
-                "--out {}: unknown output format; use a .csv, .json or .geojson file name",
+                "--out {}: unknown output format; use a .csv, .json, .geojson or .parquet \
+                 (GeoParquet, `parquet` feature) file name",
                 path.display()
             ))),
         }
@@ -318,6 +324,15 @@ fn write_pieces(
                 &result.table,
             )
         }
+        #[cfg(feature = "parquet")]
+        OutFormat::GeoParquet => ot::write_pieces_parquet(
+            out,
+            source,
+            &result.source_geoms,
+            target,
+            &result.target_geoms,
+            &result.table,
+        ),
     }
 }
 

@@ -11,7 +11,9 @@ use crate::Result;
 use crate::io::gpkg::write_gpkg;
 use crate::io::output_dir::StagedDir;
 use crate::io::source::{LayerSource, redact_password};
-use crate::io::write::{write_csv, write_json_pretty, write_table_geojson};
+use crate::io::write::{
+    TableFormat, write_csv, write_json_pretty, write_table, write_table_geojson,
+};
 use crate::model::Layer;
 use crate::project::{ParcelRow, ProjectReport, ProjectRun, SitingReport};
 use crate::report::html::{Lang, REPORT_HTML, write_project_html};
@@ -116,8 +118,25 @@ fn write_database(dsn: &str, _prefix: &str, _run: &ProjectRun) -> Result<()> {
 /// folder `dir`, which is replaced as a whole ([`StagedDir`]): it holds the old run or this
 /// one, never a mix.
 pub fn write_outputs(dir: &Path, run: &ProjectRun, lang: Lang) -> Result<()> {
+    write_outputs_with(dir, run, lang, None)
+}
+
+/// [`write_outputs`], plus the spatial tables (parcels, sites) as `<table>.<ext>` in
+/// `format` (`assess --format parquet|fgb`), inside the same atomically replaced folder.
+pub fn write_outputs_with(
+    dir: &Path,
+    run: &ProjectRun,
+    lang: Lang,
+    format: Option<TableFormat>,
+) -> Result<()> {
     let staged = StagedDir::begin(dir)?;
     write_output_files(staged.path(), run, lang)?;
+    if let Some(format) = format {
+        for table in tables::project_tables(run).iter().filter(|t| t.spatial) {
+            let file = format!("{}.{}", table.name, format.extension());
+            write_table(&staged.path().join(file), table, format)?;
+        }
+    }
     staged.commit()
 }
 

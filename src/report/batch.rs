@@ -7,10 +7,12 @@ use std::path::Path;
 use rayon::prelude::*;
 
 use crate::batch::{BatchRun, ProjectStatus};
+use crate::io::table::OutputTable;
 use crate::io::write::{
-    CoordFormat, GeoJsonFeatureWriter, csv_cell, geojson_crs_name, write_atomic, write_csv,
-    write_json_pretty,
+    CoordFormat, GeoJsonFeatureWriter, TableFormat, csv_cell, geojson_crs_name, write_atomic,
+    write_csv, write_json_pretty, write_table,
 };
+use crate::model::FieldKind;
 use crate::model::Value;
 use crate::project::ProjectReport;
 use crate::report::assessment::write_report_json;
@@ -81,7 +83,8 @@ pub fn write_batch_outputs(dir: &Path, run: &BatchRun, lang: Lang) -> Result<()>
     write_projects_csv(&dir.join("projects.csv"), run)?;
     write_findings_csv(&dir.join("findings.csv"), run)?;
     write_district_parcels_csv(&dir.join("parcels.csv"), run)?;
-    write_district_parcels_geojson(&dir.join("parcels.geojson"), run)
+    write_district_parcels_geojson(&dir.join("parcels.geojson"), run)?;
+    write_district_parcels_table(&dir.join("parcels.parquet"), run, TableFormat::GeoParquet)
 }
 
 /// projects.csv: one row per project, its status, finding counts and headline figures.
@@ -243,4 +246,40 @@ fn write_district_parcels_geojson(path: &Path, run: &BatchRun) -> Result<()> {
         fw.finish()?;
         Ok(())
     })
+}
+
+/// parcels.parquet (in builds with the `parquet` feature): the columns of parcels.geojson
+/// plus feature_index, as GeoParquet with the layer's CRS.
+fn write_district_parcels_table(path: &Path, run: &BatchRun, format: TableFormat) -> Result<()> {
+    if !format.available() {
+        return Ok(());
+    }
+    let layer = &run.parcels_layer;
+    let columns = [
+        ("parcel_id", FieldKind::String),
+        ("feature_index", FieldKind::Int),
+        ("status", FieldKind::String),
+        ("tenure", FieldKind::String),
+        ("area_m2", FieldKind::Float),
+        ("density_base_far", FieldKind::Float),
+        ("project_ids", FieldKind::String),
+    ];
+    let mut table = OutputTable::new("parcels", "", layer.crs.clone(), true, &columns);
+    for (f, p) in layer.features.iter().zip(&run.parcels) {
+        let (status, ids) = district_parcel_status(p);
+        let index = i64::try_from(p.feature_index).map_or(Value::Null, Value::Int);
+        let tenure = p.tenure.map_or(Value::Null, |t| Value::Str(t.to_string()));
+        let far = p.density_base_far.map_or(Value::Null, Value::Float);
+        let values = vec![
+            Value::Str(p.parcel_id.clone()),
+            index,
+            Value::Str(status.into()),
+            tenure,
+            Value::Float(p.area_m2),
+            far,
+            Value::Str(ids),
+        ];
+        table.push(Some(&f.geometry), values);
+    }
+    write_table(path, &table, format)
 }

@@ -21,12 +21,16 @@ use crate::model::layer::{Feature, Layer};
 
 mod geojson;
 mod groups;
+#[cfg(feature = "parquet")]
+mod parquet;
 mod pieces;
 mod repairs;
 mod targets;
 
 pub use geojson::{piece_property_names, write_pieces_geojson};
 pub use groups::TargetGroups;
+#[cfg(feature = "parquet")]
+pub use parquet::write_pieces_parquet;
 pub use pieces::{PiecesMeta, PiecesRepairs, pieces_header, write_pieces_csv, write_pieces_json};
 pub use repairs::{repairs_path, write_repairs_csv};
 pub use targets::{

@@ -13,6 +13,8 @@ Output (chosen by the extension of --out):
   .geojson  the piece geometries (source ∩ target, geo BooleanOps) with source_id, target_id,
             area, source_share, covered, then the source's and the target's attributes
             (prefixed src_ / tgt_ where names clash). --by does not apply to .geojson.
+  .parquet  the same piece geometries and columns as GeoParquet (WKB, CRS in the `geo`
+            metadata; reads in GeoPandas, DuckDB spatial, SedonaDB, Apache Sedona).
 With --extensive/--intensive/--categorical a second file <out stem>.targets.csv gets one row
 per target (or per --by value): target, target_area, intersected_area, then one column per
 extensive and intensive attribute and one per category (<attribute>_<category>), computed
@@ -54,13 +56,14 @@ Examples:
 #[derive(Debug, clap::Args)]
 #[command(after_help = AFTER_HELP)]
 pub struct Args {
-    /// Source layer (e.g. parcels): GeoJSON (.geojson, .json) or Shapefile (.shp).
+    /// Source layer (e.g. parcels): GeoJSON (.geojson, .json), Shapefile (.shp),
+    /// GeoPackage (file.gpkg:layer), FlatGeobuf (.fgb) or GeoParquet (.parquet).
     #[arg(long, value_name = "FILE")]
     pub source: PathBuf,
     /// Target layer (e.g. density zones, project boundaries).
     #[arg(long, value_name = "FILE")]
     pub target: PathBuf,
-    /// Output file: .csv, .json or .geojson (see below).
+    /// Output file: .csv, .json, .geojson or .parquet (see below).
     #[arg(long, value_name = "FILE")]
     pub out: PathBuf,
     /// Group targets by this target attribute: one row per (source, value) in the pieces

@@ -3,7 +3,7 @@
 
 use geo::{BoundingRect, Coord, LineString, MultiPolygon, Polygon, Rect};
 use geozero::error::Result as GeozeroResult;
-use geozero::wkb::{GpkgWkb, WkbDialect, WkbWriter};
+use geozero::wkb::{Wkb, WkbDialect, WkbWriter};
 use geozero::{CoordDimensions, GeomProcessor, GeozeroGeometry};
 
 /// ISO WKB geometry type names by code (the code modulo 1000; +1000 Z, +2000 M, +3000 ZM).
@@ -92,6 +92,18 @@ pub(crate) fn decode_geometry(blob: &[u8]) -> std::result::Result<MultiPolygon<f
             body.len()
         ));
     }
+    decode_area_wkb(body)
+}
+
+/// Decodes plain (ISO or EWKB-free) WKB holding a Polygon or MultiPolygon; an error message
+/// for other geometry types and malformed bytes. Also used for GeoParquet's WKB column.
+pub(crate) fn decode_area_wkb(body: &[u8]) -> std::result::Result<MultiPolygon<f64>, String> {
+    if body.len() < 5 {
+        return Err(format!(
+            "truncated WKB geometry: {} bytes (at least 5 needed)",
+            body.len()
+        ));
+    }
     let type_code = match body[0] {
         0 => u32::from_be_bytes([body[1], body[2], body[3], body[4]]),
         1 => u32::from_le_bytes([body[1], body[2], body[3], body[4]]),
@@ -114,8 +126,8 @@ pub(crate) fn decode_geometry(blob: &[u8]) -> std::result::Result<MultiPolygon<f
             }
         ));
     }
-    let mut builder = AreaBuilder::new(blob.len());
-    GpkgWkb(blob)
+    let mut builder = AreaBuilder::new(body.len());
+    Wkb(body)
         .process_geom(&mut builder)
         .map_err(|e| format!("malformed WKB geometry: {e}"))?;
     Ok(MultiPolygon::new(builder.polygons))

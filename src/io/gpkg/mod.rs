@@ -38,7 +38,7 @@ use rusqlite::ErrorCode;
 
 use crate::error::Error;
 
-mod blob;
+pub(crate) mod blob;
 mod read;
 mod srs;
 mod write;

@@ -1,119 +1,16 @@
-//! Writers: atomic file replacement, streaming GeoJSON, CSV and JSON helpers.
-//!
-//! Every writer here goes through [`write_atomic`]: the output is written to a temporary
-//! file in the target's directory, flushed, fsynced and renamed over the target, so a
-//! reader never sees a half-written file and a failed write leaves the old file intact.
-//!
-//! GeoJSON output is streamed feature by feature (one feature per line) with a fixed,
-//! deterministic coordinate formatting, so a million features need no more memory than
-//! one, and the same layer always gives byte-identical files.
+//! Streaming GeoJSON: the FeatureCollection writer, whole layers and tables.
 
-use std::fs::File;
-use std::io::{BufWriter, Write};
+use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use geo::{LineString, MultiPolygon, Polygon};
 
+use super::write_atomic;
 use crate::error::{Error, Result};
 use crate::io::crs::Crs;
 use crate::io::table::OutputTable;
+use crate::io::wkb::first_non_finite;
 use crate::model::{Layer, Value};
-
-/// Buffer size of the writers (large buffers matter for million-feature layers).
-const BUFFER_BYTES: usize = 1 << 20;
-
-/// Writes `path` atomically: `write` fills a buffered temporary file in the same directory,
-/// which is then flushed, fsynced and renamed over `path`.
-///
-/// On any error (from `write` or from the file system) the temporary file is removed and
-/// an existing file at `path` is left untouched. The new file gets mode 0644 (or the mode
-/// of the file it replaces) instead of the temporary file's 0600.
-pub fn write_atomic<F>(path: &Path, write: F) -> Result<()>
-where
-    F: FnOnce(&mut BufWriter<File>) -> Result<()>,
-{
-    write_atomic_path(path, |temp| {
-        let file = File::create(temp).map_err(|e| Error::io(path, e))?;
-        let mut writer = BufWriter::with_capacity(BUFFER_BYTES, file);
-        write(&mut writer)?;
-        // Flushes; the file is closed here, then fsynced and renamed by write_atomic_path.
-        writer
-            .into_inner()
-            .map_err(|e| Error::io(path, e.into_error()))?;
-        Ok(())
-    })
-}
-
-/// [`write_atomic`] for writers that need a file name rather than a stream (SQLite):
-/// `write` fills the temporary file at the path it is given (in the same directory as
-/// `path`, initially empty) and must have closed it when it returns. The file is then
-/// fsynced and renamed over `path`; on any error it is removed and `path` is left untouched.
-pub fn write_atomic_path<F>(path: &Path, write: F) -> Result<()>
-where
-    F: FnOnce(&Path) -> Result<()>,
-{
-    // A symlink stays a symlink: the file it points to is replaced.
-    let resolved = symlink_target(path);
-    let path = resolved.as_deref().unwrap_or(path);
-    let dir = match path.parent() {
-        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
-        _ => PathBuf::from("."),
-    };
-    let temp = tempfile::Builder::new()
-        .prefix(&crate::io::output_dir::temp_prefix())
-        .suffix(crate::io::output_dir::TEMP_SUFFIX)
-        .tempfile_in(&dir)
-        .map_err(|e| Error::io(path, e))?;
-    // Only the path is kept: `TempPath` deletes the file when dropped, i.e. on every early
-    // return; the writer opens the file itself.
-    let temp_path = temp.into_temp_path();
-    write(&temp_path)?;
-    let file = File::options()
-        .read(true)
-        .write(true)
-        .open(&temp_path)
-        .map_err(|e| Error::io(path, e))?;
-    set_final_permissions(&file, path)?;
-    file.sync_all().map_err(|e| Error::io(path, e))?;
-    drop(file);
-    temp_path
-        .persist(path)
-        .map_err(|e| Error::io(path, e.error))?;
-    // Make the rename itself durable; not every platform can fsync a directory.
-    if let Ok(d) = File::open(&dir) {
-        let _ = d.sync_all();
-    }
-    Ok(())
-}
-
-/// The path a symlink points to (relative links resolved against its folder); `None` when
-/// `path` is not a symlink.
-fn symlink_target(path: &Path) -> Option<PathBuf> {
-    let meta = std::fs::symlink_metadata(path).ok()?;
-    if !meta.file_type().is_symlink() {
-        return None;
-    }
-    let link = std::fs::read_link(path).ok()?;
-    Some(match path.parent() {
-        Some(parent) => parent.join(link),
-        None => link,
-    })
-}
-
-#[cfg(unix)]
-fn set_final_permissions(file: &File, path: &Path) -> Result<()> {
-    use std::os::unix::fs::PermissionsExt;
-    let mode = std::fs::metadata(path)
-        .map(|m| m.permissions().mode() & 0o7777)
-        .unwrap_or(0o644);
-    file.set_permissions(std::fs::Permissions::from_mode(mode))
-        .map_err(|e| Error::io(path, e))
-}
-
-#[cfg(not(unix))]
-fn set_final_permissions(_file: &File, _path: &Path) -> Result<()> {
-    Ok(())
-}
 
 /// How coordinates are written.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -284,63 +181,6 @@ pub fn write_table_geojson(path: &Path, table: &OutputTable) -> Result<()> {
     })
 }
 
-/// Writes a CSV file atomically: a header row, then the rows (each as many cells as the
-/// header; a ragged row is an error naming its 1-based data row number).
-pub fn write_csv<I, R, S>(path: &Path, header: &[&str], rows: I) -> Result<()>
-where
-    I: IntoIterator<Item = R>,
-    R: IntoIterator<Item = S>,
-    S: AsRef<str>,
-{
-    write_atomic(path, |w| {
-        let mut csv = csv::WriterBuilder::new().flexible(true).from_writer(w);
-        let csv_err = |e: csv::Error| Error::io(path, std::io::Error::other(e));
-        csv.write_record(header).map_err(csv_err)?;
-        let mut record = csv::StringRecord::new();
-        for (n, row) in rows.into_iter().enumerate() {
-            record.clear();
-            for cell in row {
-                record.push_field(cell.as_ref());
-            }
-            if record.len() != header.len() {
-                return Err(Error::Feature {
-                    path: path.to_path_buf(),
-                    feature: format!("row {}", n + 1),
-                    message: format!("{} cells for {} header columns", record.len(), header.len()),
-                });
-            }
-            csv.write_record(&record).map_err(csv_err)?;
-        }
-        csv.flush().map_err(|e| Error::io(path, e))?;
-        Ok(())
-    })
-}
-
-/// The CSV cell text of a value: empty for null, `true`/`false`, numbers in Rust's
-/// shortest round-trip form, dates as `YYYY-MM-DD`.
-pub fn csv_cell(value: &Value) -> String {
-    value.as_text().unwrap_or_default()
-}
-
-/// Writes a layer's attributes (no geometry) as CSV, atomically, with the schema as header.
-pub fn write_layer_attributes_csv(path: &Path, layer: &Layer) -> Result<()> {
-    let header: Vec<&str> = layer.schema.iter().map(|f| f.name.as_str()).collect();
-    let rows = layer
-        .features
-        .iter()
-        .map(|f| f.attributes.iter().map(csv_cell).collect::<Vec<_>>());
-    write_csv(path, &header, rows)
-}
-
-/// Writes any serialisable value as pretty-printed JSON (with a final newline), atomically.
-pub fn write_json_pretty<T: serde::Serialize + ?Sized>(path: &Path, value: &T) -> Result<()> {
-    write_atomic(path, |w| {
-        serde_json::to_writer_pretty(&mut *w, value)
-            .map_err(|e| Error::io(path, std::io::Error::other(e)))?;
-        w.write_all(b"\n").map_err(|e| Error::io(path, e))
-    })
-}
-
 /// Appends one GeoJSON feature object (`{"type":"Feature",...}`, no separator) to `buf`:
 /// properties in the order given, then the geometry. Errors (with a message) on a
 /// non-finite coordinate, leaving `buf` unchanged.
@@ -396,16 +236,6 @@ fn write_value<W: Write>(out: &mut W, value: &Value) -> std::io::Result<()> {
         Value::Date(d) => write!(out, "\"{}\"", d.format("%Y-%m-%d")),
         Value::Str(s) => write_json_string(out, s),
     }
-}
-
-fn first_non_finite(geometry: &MultiPolygon<f64>) -> Option<(f64, f64)> {
-    geometry
-        .0
-        .iter()
-        .flat_map(|p| std::iter::once(p.exterior()).chain(p.interiors()))
-        .flat_map(|r| r.0.iter())
-        .find(|c| !(c.x.is_finite() && c.y.is_finite()))
-        .map(|c| (c.x, c.y))
 }
 
 fn write_geometry<W: Write>(
@@ -485,12 +315,12 @@ fn write_number<W: Write>(out: &mut W, v: f64, coords: CoordFormat) -> std::io::
 }
 
 #[cfg(test)]
-mod tests {
+pub(super) mod tests {
     use super::*;
     use crate::model::{Feature, Field, FieldKind};
     use geo::{Coord, polygon};
 
-    fn square_layer() -> Layer {
+    pub(crate) fn square_layer() -> Layer {
         let p: Polygon<f64> =
             polygon![(x: 0.0, y: 0.0), (x: 10.5, y: 0.0), (x: 10.5, y: 10.0), (x: 0.0, y: 10.0)];
         Layer {
@@ -563,14 +393,28 @@ mod tests {
     }
 
     #[test]
-    fn layer_attributes_csv_has_schema_header() {
+    fn fixed_decimals_never_print_negative_zero() {
+        let mut out = Vec::new();
+        write_number(&mut out, -0.0001, CoordFormat::Decimals(3)).unwrap();
+        write_number(&mut out, -0.0, CoordFormat::Shortest).unwrap();
+        assert_eq!(String::from_utf8(out).unwrap(), "0.0000");
+    }
+
+    #[test]
+    fn non_finite_coordinate_is_an_error_naming_the_feature() {
+        let mut layer = square_layer();
+        layer.features[0].geometry.0[0].exterior_mut(|r| {
+            r.0[1] = Coord {
+                x: f64::NAN,
+                y: 0.0,
+            }
+        });
         let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("a.csv");
-        write_layer_attributes_csv(&path, &square_layer()).unwrap();
-        assert_eq!(
-            std::fs::read_to_string(&path).unwrap(),
-            "id,a\n\"q\"\"1\",1\n"
-        );
+        let path = dir.path().join("bad.geojson");
+        let err = write_geojson_layer(&path, &layer, None).unwrap_err();
+        assert!(err.to_string().contains("feature #0"), "{err}");
+        assert!(!path.exists());
+        assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 0);
     }
 
     proptest::proptest! {
@@ -600,66 +444,5 @@ mod tests {
                 pts.len() + 1
             );
         }
-    }
-
-    #[test]
-    fn fixed_decimals_never_print_negative_zero() {
-        let mut out = Vec::new();
-        write_number(&mut out, -0.0001, CoordFormat::Decimals(3)).unwrap();
-        write_number(&mut out, -0.0, CoordFormat::Shortest).unwrap();
-        assert_eq!(String::from_utf8(out).unwrap(), "0.0000");
-    }
-
-    #[test]
-    fn non_finite_coordinate_is_an_error_naming_the_feature() {
-        let mut layer = square_layer();
-        layer.features[0].geometry.0[0].exterior_mut(|r| {
-            r.0[1] = Coord {
-                x: f64::NAN,
-                y: 0.0,
-            }
-        });
-        let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("bad.geojson");
-        let err = write_geojson_layer(&path, &layer, None).unwrap_err();
-        assert!(err.to_string().contains("feature #0"), "{err}");
-        assert!(!path.exists());
-        assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 0);
-    }
-
-    #[test]
-    fn failed_atomic_write_keeps_old_file_and_leaves_no_temp() {
-        let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("out.txt");
-        std::fs::write(&path, "old").unwrap();
-        let err = write_atomic(&path, |w| {
-            w.write_all(b"partial").unwrap();
-            Err(Error::Usage("boom".into()))
-        });
-        assert!(err.is_err());
-        assert_eq!(std::fs::read_to_string(&path).unwrap(), "old");
-        assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 1);
-        write_atomic(&path, |w| {
-            w.write_all(b"new").map_err(|e| Error::io("x", e))
-        })
-        .unwrap();
-        assert_eq!(std::fs::read_to_string(&path).unwrap(), "new");
-    }
-
-    #[test]
-    fn csv_rows_are_quoted_and_ragged_rows_rejected() {
-        let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("t.csv");
-        write_csv(&path, &["a", "b"], [["1", "x,y"], ["2", "z"]]).unwrap();
-        assert_eq!(
-            std::fs::read_to_string(&path).unwrap(),
-            "a,b\n1,\"x,y\"\n2,z\n"
-        );
-        let err = write_csv(&path, &["a", "b"], [vec!["1"]]).unwrap_err();
-        assert!(err.to_string().contains("row 1"), "{err}");
-        assert_eq!(
-            std::fs::read_to_string(&path).unwrap(),
-            "a,b\n1,\"x,y\"\n2,z\n"
-        );
     }
 }
