@@ -273,14 +273,14 @@ fn usage_errors_exit_2() {
 #[test]
 fn unsupported_format_exits_1_and_lists_formats() {
     let dir = tempfile::tempdir().unwrap();
-    // FlatGeobuf: read through GDAL, so a format this build cannot read without `gdal`.
-    let p = dir.path().join("x.fgb");
+    // KML: read through GDAL, so a format this build cannot read without `gdal`.
+    let p = dir.path().join("x.kml");
     std::fs::write(&p, b"not really").unwrap();
     let assert = landpool()
         .args(["inspect", p.to_str().unwrap()])
         .assert()
         .code(1)
-        .stderr(predicate::str::contains("x.fgb"));
+        .stderr(predicate::str::contains("x.kml"));
     if !cfg!(feature = "gdal") {
         assert.stderr(predicate::str::contains("GeoJSON").and(predicate::str::contains("gdal")));
     }

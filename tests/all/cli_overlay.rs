@@ -399,5 +399,7 @@ fn missing_attribute_and_bad_output_name_are_reported() {
         &dir.path().join("x.txt"),
     )
     .code(2)
-    .stderr(predicate::str::contains(".csv, .json or .geojson"));
+    .stderr(predicate::str::contains(
+        ".csv, .json, .geojson or .parquet",
+    ));
 }

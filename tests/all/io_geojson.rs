@@ -160,7 +160,7 @@ fn projected_coordinates_without_crs_member_are_not_taken_for_lonlat() {
 #[cfg(not(feature = "gdal"))]
 #[test]
 fn unsupported_extension_lists_formats() {
-    let err = read_layer(Path::new("parcels.fgb"), &ReadOptions::default()).unwrap_err();
+    let err = read_layer(Path::new("parcels.kml"), &ReadOptions::default()).unwrap_err();
     assert!(matches!(err, Error::UnsupportedFormat { .. }));
     let msg = err.to_string();
     assert!(

@@ -22,6 +22,8 @@ mod hardening_readers;
 mod io_crs;
 mod io_crs_backends;
 mod io_crs_units;
+#[cfg(feature = "parquet")]
+mod io_formats;
 mod io_gcj02;
 mod io_geojson;
 mod io_gpkg;
