@@ -8,6 +8,7 @@
 
 mod conflicts;
 mod enclaves;
+mod summary;
 
 use geo::{Area, MultiPolygon};
 use serde::{Deserialize, Serialize};
@@ -22,6 +23,7 @@ use crate::{Error, Result};
 
 pub use conflicts::{AreaShare, ConstraintOverlay, ItemArea};
 pub use enclaves::{Contiguity, Enclave, EnclaveParcel, EnclaveSummary};
+pub use summary::{ConstraintPart, PlanningSummary};
 
 /// One `[[constraints]]` entry of a project or district file.
 #[derive(Debug, Clone, Deserialize)]
