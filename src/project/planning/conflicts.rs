@@ -5,13 +5,13 @@ use geo::{Area, MultiPolygon};
 use serde::Serialize;
 
 use super::{ConstraintRegion, PlanningInput};
-use crate::Result;
-use crate::geom::dissolve::{intersection, intersection_area};
+use crate::geom::overlay::{OverlayOptions, overlay_areas};
 use crate::policy::Finding;
 use crate::policy::planning::{
     AREA_TOLERANCE_M2, ConstraintKind, SiteOverlap, project_conflict, share, site_conflict,
 };
 use crate::project::ParcelStatus;
+use crate::{Error, Result};
 
 /// An area and its share of a whole.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
@@ -64,13 +64,13 @@ pub struct ConstraintOverlay {
     pub parcels: Vec<ItemArea>,
 }
 
-/// Measures one constraint. The layer is first cut by the boundary, so that each parcel is
-/// intersected with the (small) part of the layer inside the project.
+/// Measures one constraint: the area of each operand in the layer's pieces, by the
+/// overlay kernel (each pair cut to its common bounding box first, so that the result has
+/// the precision of the small operands, not of the layer's extent).
 pub(super) fn measure_constraint(
     input: &PlanningInput<'_>,
     c: &ConstraintRegion,
 ) -> Result<ConstraintOverlay> {
-    let region = c.region();
     let outside = c.kind.measures_outside();
     let pick = |total: f64, inside: f64| {
         if outside {
@@ -80,42 +80,49 @@ pub(super) fn measure_constraint(
         }
     };
     let boundary_area = input.boundary.unsigned_area();
-    let local = intersection(input.boundary, &region)?;
-    let boundary_part = pick(boundary_area, local.unsigned_area());
-    let mut sites = Vec::with_capacity(input.sites.len());
-    for s in input.sites {
-        let total = s.geometry.unsigned_area();
-        let part = pick(total, intersection_area(s.geometry, &region)?);
-        sites.push(item(s.site_id, total, part));
-    }
-    let (parcels, counted_total, counted_part) = counted_parcels(input, &local, &pick)?;
+    let boundary_in = areas_in(&[input.boundary], &c.polygons, "project boundary")?;
+    let site_geoms: Vec<&MultiPolygon<f64>> = input.sites.iter().map(|s| s.geometry).collect();
+    let site_in = areas_in(&site_geoms, &c.polygons, "retained-land site")?;
+    let sites = input
+        .sites
+        .iter()
+        .zip(&site_geoms)
+        .zip(site_in)
+        .map(|((s, g), a)| {
+            let total = g.unsigned_area();
+            item(s.site_id, total, pick(total, a))
+        })
+        .collect();
+    let (parcels, counted_total, counted_part) = counted_parcels(input, c, &pick)?;
     Ok(ConstraintOverlay {
         name: c.name.clone(),
         kind: c.kind,
         measured: if outside { "outside" } else { "inside" },
-        boundary: AreaShare::of(boundary_part, boundary_area),
+        boundary: AreaShare::of(pick(boundary_area, boundary_in[0]), boundary_area),
         counted_land: AreaShare::of(counted_part, counted_total),
         sites,
         parcels,
     })
 }
 
-/// The counted parcels' parts in `local` (the layer inside the boundary), the counted
-/// area and its part.
+/// The counted parcels' parts in (or outside) the constraint, the counted area and its
+/// part.
 fn counted_parcels(
     input: &PlanningInput<'_>,
-    local: &MultiPolygon<f64>,
+    c: &ConstraintRegion,
     pick: &dyn Fn(f64, f64) -> f64,
 ) -> Result<(Vec<ItemArea>, f64, f64)> {
-    let (mut rows, mut total, mut part) = (Vec::new(), 0.0, 0.0);
-    for p in input
+    let counted: Vec<_> = input
         .parcels
         .iter()
         .filter(|p| p.status == ParcelStatus::Counted)
-    {
-        let area = p.geometry.unsigned_area();
-        let inside = intersection_area(p.geometry, local)?;
-        let a = pick(area, inside);
+        .collect();
+    let geoms: Vec<&MultiPolygon<f64>> = counted.iter().map(|p| p.geometry).collect();
+    let inside = areas_in(&geoms, &c.polygons, "parcel")?;
+    let (mut rows, mut total, mut part) = (Vec::new(), 0.0, 0.0);
+    for ((p, g), a_in) in counted.iter().zip(&geoms).zip(inside) {
+        let area = g.unsigned_area();
+        let a = pick(area, a_in);
         total += area;
         part += a;
         if a > AREA_TOLERANCE_M2 {
@@ -123,6 +130,36 @@ fn counted_parcels(
         }
     }
     Ok((rows, total, part))
+}
+
+/// The area of each source inside the (non-overlapping) pieces.
+fn areas_in(
+    sources: &[&MultiPolygon<f64>],
+    pieces: &[MultiPolygon<f64>],
+    what: &str,
+) -> Result<Vec<f64>> {
+    let mut areas = vec![0.0; sources.len()];
+    if sources.is_empty() || pieces.is_empty() {
+        return Ok(areas);
+    }
+    let opts = OverlayOptions {
+        sliver_floor: 0.0,
+        threads: None,
+    };
+    let t = overlay_areas(sources, pieces, &opts);
+    if let Some(e) = t.errors.first() {
+        return Err(Error::Geometry {
+            feature: format!(
+                "{what} #{} against constraint piece #{}",
+                e.source, e.target
+            ),
+            message: e.message.clone(),
+        });
+    }
+    for p in t.pieces.iter().chain(&t.slivers) {
+        areas[p.source] += p.area;
+    }
+    Ok(areas)
 }
 
 fn item(id: &str, total: f64, part: f64) -> ItemArea {

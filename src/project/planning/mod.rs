@@ -3,26 +3,27 @@
 //! consolidated land (集中连片). This module measures with the geometry engine; what counts
 //! as a conflict is decided by [`crate::policy::planning`].
 //!
-//! Each constraint layer is dissolved once ([`ConstraintRegion::dissolved`]) when it is
-//! loaded; a batch slices the dissolved region per project instead of dissolving again.
+//! Each constraint layer is dissolved once ([`ConstraintRegion::dissolved`], tile by tile)
+//! when it is loaded; a batch slices the dissolved pieces per project instead of
+//! dissolving again.
 
 mod conflicts;
 mod enclaves;
+mod region;
 mod summary;
 
 use geo::{Area, MultiPolygon};
 use serde::{Deserialize, Serialize};
 
 use super::config::LayerSpec;
-use crate::geom::dissolve::dissolve;
-use crate::model::Layer;
+use crate::Result;
 use crate::policy::Finding;
 use crate::policy::planning::ConstraintKind;
 use crate::project::ParcelStatus;
-use crate::{Error, Result};
 
 pub use conflicts::{AreaShare, ConstraintOverlay, ItemArea};
 pub use enclaves::{Contiguity, Enclave, EnclaveParcel, EnclaveSummary};
+pub use region::{ConstraintRegion, TILE_M};
 pub use summary::{ConstraintPart, PlanningSummary};
 
 /// One `[[constraints]]` entry of a project or district file.
@@ -42,63 +43,6 @@ impl ConstraintSpec {
     /// The kind as parsed (the message lists the allowed kinds).
     pub fn parsed_kind(&self) -> std::result::Result<ConstraintKind, String> {
         self.kind.parse()
-    }
-}
-
-/// A constraint layer dissolved into one region, kept as its separate polygons (which do
-/// not overlap) so that a batch can hand each project the polygons near it.
-#[derive(Debug, Clone)]
-pub struct ConstraintRegion {
-    /// The constraint's name.
-    pub name: String,
-    /// Its kind.
-    pub kind: ConstraintKind,
-    /// The polygons of the dissolved layer, each as a one-polygon region.
-    pub polygons: Vec<MultiPolygon<f64>>,
-}
-
-impl ConstraintRegion {
-    /// Dissolves the features of `layer` (overlapping features count once).
-    pub fn dissolved(name: &str, kind: ConstraintKind, layer: &Layer) -> Result<Self> {
-        let geoms: Vec<&MultiPolygon<f64>> = layer.features.iter().map(|f| &f.geometry).collect();
-        let union = dissolve(&geoms).map_err(|e| match e {
-            Error::Geometry { message, .. } => Error::Geometry {
-                feature: format!("constraint {name} ({})", layer.source),
-                message,
-            },
-            other => other,
-        })?;
-        Ok(ConstraintRegion {
-            name: name.to_string(),
-            kind,
-            polygons: union
-                .0
-                .into_iter()
-                .map(|p| MultiPolygon::new(vec![p]))
-                .collect(),
-        })
-    }
-
-    /// The same constraint restricted to the polygons at `indices`.
-    pub fn subset(&self, indices: &[usize]) -> ConstraintRegion {
-        ConstraintRegion {
-            name: self.name.clone(),
-            kind: self.kind,
-            polygons: indices
-                .iter()
-                .filter_map(|&i| self.polygons.get(i).cloned())
-                .collect(),
-        }
-    }
-
-    /// The region as one multipolygon.
-    pub fn region(&self) -> MultiPolygon<f64> {
-        MultiPolygon::new(
-            self.polygons
-                .iter()
-                .flat_map(|p| p.0.iter().cloned())
-                .collect(),
-        )
     }
 }
 
