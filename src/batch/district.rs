@@ -55,6 +55,10 @@ pub struct DistrictFile {
     /// `[siting]`: retained-land siting options.
     #[serde(default)]
     pub siting: SitingSection,
+    /// `[[constraints]]`: planning constraint layers shared by every project (each is
+    /// dissolved and indexed once for the district).
+    #[serde(default)]
+    pub constraints: Vec<crate::project::planning::ConstraintSpec>,
     /// CSV with one row per project (`project_id` column) overriding plan parameters:
     /// planned_far, shared_ratio, shared_disposition, retained_zone, retained_use,
     /// retained_land_area_m2, plot_far, facility_floor_area_m2.
@@ -88,6 +92,7 @@ impl DistrictFile {
             plan: &self.plan,
             plan_2018: self.plan_2018.as_ref(),
             siting: &self.siting,
+            constraints: &self.constraints,
         }));
         into_error(problems, path, text)
     }
@@ -114,6 +119,7 @@ impl DistrictFile {
             plan: self.plan.clone(),
             plan_2018: self.plan_2018.clone(),
             siting: self.siting.clone(),
+            constraints: self.constraints.clone(),
             base_dir: self
                 .path
                 .parent()

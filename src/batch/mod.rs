@@ -12,6 +12,7 @@ mod district;
 mod overrides;
 mod parcels;
 mod project;
+mod rollup;
 mod slice;
 
 use std::time::Instant;
@@ -27,6 +28,7 @@ use crate::{Error, Result};
 pub use district::{DistrictFile, DistrictSection};
 pub use parcels::{DistrictParcel, ProjectOverlap};
 pub use project::{ProjectOutcome, ProjectStatus, headline};
+pub use rollup::{ConstraintRollup, DistrictRollup};
 
 use overrides::{Overrides, read_overrides};
 use project::SharedInputs;
@@ -78,6 +80,10 @@ pub struct BatchRun {
     pub parcels_layer: Layer,
     /// The project-boundary layer (for the map of index.html).
     pub boundary_layer: Layer,
+    /// The district's `[[constraints]]` (name, kind), in file order.
+    pub constraints: Vec<(String, crate::policy::planning::ConstraintKind)>,
+    /// The planning roll-up (district.json), when the district has constraints.
+    pub rollup: Option<DistrictRollup>,
     /// Wall time of each phase.
     pub times: PhaseTimes,
 }
@@ -111,8 +117,21 @@ fn run_batch_in_pool(district: &DistrictFile, opts: &BatchOptions) -> Result<Bat
     let inputs = read_inputs(district)?;
     times.read = t.elapsed().as_secs_f64();
     let results = assess_district(district, &inputs, opts, &mut times)?;
+    let constraints: Vec<_> = inputs
+        .layers
+        .constraints
+        .iter()
+        .map(|c| (c.name.clone(), c.kind))
+        .collect();
+    let rollup = rollup::roll_up(
+        district.district.name.clone(),
+        &constraints,
+        &results.projects,
+    );
     // The layers are not needed any more: moved into the run, not copied.
     Ok(BatchRun {
+        constraints,
+        rollup,
         projects: results.projects,
         parcels: results.parcels,
         overlaps: results.overlaps,

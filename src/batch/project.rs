@@ -9,6 +9,7 @@ use super::slice::SliceSource;
 use super::{DistrictFile, ReportSink};
 use crate::model::{Feature, Value};
 use crate::policy::{Finding, Severity};
+use crate::project::planning::PlanningSummary;
 use crate::project::{Computation, ProjectReport, RuleSets, assess_loaded};
 
 /// How a project ended.
@@ -40,6 +41,8 @@ pub struct ProjectOutcome {
     pub headline: Vec<(&'static str, Value)>,
     /// The project's findings.
     pub findings: Vec<Finding>,
+    /// The planning figures in brief, when the district has `[[constraints]]`.
+    pub planning: Option<PlanningSummary>,
     /// The full report, unless it went to the [`super::BatchOptions::report_sink`].
     #[serde(skip)]
     pub report: Option<Box<ProjectReport>>,
@@ -74,6 +77,7 @@ pub(super) fn assess_one(shared: &SharedInputs<'_>, boundary: &Feature) -> Proje
         error: Some(error),
         headline: Vec::new(),
         findings: Vec::new(),
+        planning: None,
         report: None,
         inside_parcels: Vec::new(),
     };
@@ -136,6 +140,7 @@ fn assessed(
         error: None,
         headline: headline(report),
         findings: report.findings.clone(),
+        planning: report.planning.as_ref().map(PlanningSummary::of),
         report: None,
         inside_parcels,
     }

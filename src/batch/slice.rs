@@ -18,6 +18,8 @@ pub(super) struct DistrictGeometries<'a> {
     buildings: Vec<&'a MultiPolygon<f64>>,
     planned_construction: Vec<&'a MultiPolygon<f64>>,
     prices: Vec<&'a MultiPolygon<f64>>,
+    /// The polygons of each dissolved constraint layer.
+    constraints: Vec<Vec<&'a MultiPolygon<f64>>>,
 }
 
 /// References to the geometry of a layer's features, in layer order.
@@ -35,6 +37,11 @@ impl<'a> DistrictGeometries<'a> {
             buildings: optional(&layers.buildings),
             planned_construction: optional(&layers.planned_construction_land),
             prices: optional(&layers.land_prices),
+            constraints: layers
+                .constraints
+                .iter()
+                .map(|c| c.polygons.iter().collect())
+                .collect(),
         }
     }
 }
@@ -46,6 +53,8 @@ pub(super) struct DistrictIndex<'a> {
     buildings: TargetIndex<'a>,
     planned_construction: TargetIndex<'a>,
     prices: TargetIndex<'a>,
+    /// One index per constraint layer, over its dissolved polygons.
+    constraints: Vec<TargetIndex<'a>>,
 }
 
 impl<'a> DistrictIndex<'a> {
@@ -57,6 +66,7 @@ impl<'a> DistrictIndex<'a> {
             buildings: TargetIndex::new(&g.buildings),
             planned_construction: TargetIndex::new(&g.planned_construction),
             prices: TargetIndex::new(&g.prices),
+            constraints: g.constraints.iter().map(|c| TargetIndex::new(c)).collect(),
         }
     }
 }
@@ -130,6 +140,14 @@ impl SliceSource<'_> {
                 .planned_construction_land
                 .as_ref()
                 .map(|p| subset(p, &pcl_ids)),
+            // The constraints were dissolved once for the district: each project takes the
+            // polygons near its boundary and its sites.
+            constraints: layers
+                .constraints
+                .iter()
+                .zip(&index.constraints)
+                .map(|(c, ix)| c.subset(&ix.candidates(&zone_box)))
+                .collect(),
             summaries: summaries_for(&layers.summaries, &keep),
         }
     }

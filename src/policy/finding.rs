@@ -58,6 +58,20 @@ pub enum FindingCode {
     ParcelsOverlap,
     /// Land no density zone covers took the zone of the adjoining (or nearest) area.
     UncoveredLandZone,
+    /// A retained-land site lies on the 生态保护红线 (ecological red line).
+    SiteOnEcologicalRedLine,
+    /// A retained-land site lies on 永久基本农田 (permanent basic farmland).
+    SiteOnPermanentBasicFarmland,
+    /// A retained-land site lies (partly) outside the 城镇开发边界.
+    SiteOutsideUrbanDevelopmentBoundary,
+    /// Project land lies inside the 基本生态控制线.
+    ProjectInEcologicalControlLine,
+    /// Land inside the boundary left out of the consolidation (开天窗), not touching it.
+    EnclaveHole,
+    /// Land inside the boundary left out of the consolidation along the boundary.
+    EnclaveNotch,
+    /// The consolidated land is not one contiguous block (集中连片).
+    ConsolidatedLandFragmented,
 }
 
 impl FindingCode {
@@ -81,6 +95,15 @@ impl FindingCode {
             FindingCode::DensityZonesOverlap => "density_zones_overlap",
             FindingCode::ParcelsOverlap => "parcels_overlap",
             FindingCode::UncoveredLandZone => "uncovered_land_zone",
+            FindingCode::SiteOnEcologicalRedLine => "site_on_ecological_red_line",
+            FindingCode::SiteOnPermanentBasicFarmland => "site_on_permanent_basic_farmland",
+            FindingCode::SiteOutsideUrbanDevelopmentBoundary => {
+                "site_outside_urban_development_boundary"
+            }
+            FindingCode::ProjectInEcologicalControlLine => "project_in_ecological_control_line",
+            FindingCode::EnclaveHole => "enclave_hole",
+            FindingCode::EnclaveNotch => "enclave_notch",
+            FindingCode::ConsolidatedLandFragmented => "consolidated_land_fragmented",
         }
     }
 }
@@ -165,6 +188,13 @@ mod tests {
             FindingCode::DensityZonesOverlap,
             FindingCode::ParcelsOverlap,
             FindingCode::UncoveredLandZone,
+            FindingCode::SiteOnEcologicalRedLine,
+            FindingCode::SiteOnPermanentBasicFarmland,
+            FindingCode::SiteOutsideUrbanDevelopmentBoundary,
+            FindingCode::ProjectInEcologicalControlLine,
+            FindingCode::EnclaveHole,
+            FindingCode::EnclaveNotch,
+            FindingCode::ConsolidatedLandFragmented,
         ];
         let mut seen = std::collections::BTreeSet::new();
         for c in all {

@@ -4,6 +4,7 @@
 
 pub mod capacity;
 mod finding;
+pub mod planning;
 pub mod rules;
 pub mod rules2018;
 pub mod siting;

@@ -41,6 +41,9 @@ pub struct ProjectFile {
     /// `[siting]`: retained-land siting options.
     #[serde(default)]
     pub siting: SitingSection,
+    /// `[[constraints]]`: planning constraint layers (三区三线 and others).
+    #[serde(default)]
+    pub constraints: Vec<crate::project::planning::ConstraintSpec>,
     /// Folder of the project file; layer and rule-set paths are relative to it.
     #[serde(skip)]
     pub base_dir: PathBuf,

@@ -9,6 +9,7 @@ use crate::model::Layer;
 use crate::{Error, Result};
 
 use super::config::{LayerSpec, ProjectFile};
+use super::planning::ConstraintRegion;
 use super::{LayerRole, LayerSummary, ProjectLayers, in_file, validate};
 
 /// Reads every layer of the project, makes it area-ready (CRS) and validates it.
@@ -34,6 +35,7 @@ pub fn load_layers(config: &ProjectFile) -> Result<ProjectLayers> {
         &l.planned_construction_land,
         None,
     )?;
+    let constraints = loader.load_constraints(&parcels)?;
     let layers = ProjectLayers {
         parcels,
         boundary,
@@ -42,6 +44,7 @@ pub fn load_layers(config: &ProjectFile) -> Result<ProjectLayers> {
         retained_sites,
         land_prices,
         planned_construction_land,
+        constraints,
         summaries: loader.summaries,
     };
     check_same_crs(&layers)?;
@@ -82,7 +85,39 @@ impl<'c> LayerLoader<'c> {
 
     /// One layer: read, keyed, area-ready, validated (and repaired unless refused).
     fn load(&mut self, role: LayerRole, spec: &LayerSpec, key: Option<&str>) -> Result<Layer> {
-        let mut layer = self.read(role, spec)?;
+        let config_key = format!("layers.{}", role_key(role));
+        self.load_keyed(role, spec, key, config_key)
+    }
+
+    /// The `[[constraints]]` layers, each loaded like any layer and dissolved once; they
+    /// must be in the parcels' CRS like the others.
+    fn load_constraints(&mut self, parcels: &Layer) -> Result<Vec<ConstraintRegion>> {
+        let config = self.config;
+        let mut out = Vec::with_capacity(config.constraints.len());
+        for (i, c) in config.constraints.iter().enumerate() {
+            let kind = c.parsed_kind().map_err(|message| Error::Config {
+                path: config.path.clone(),
+                line: None,
+                column: None,
+                key: format!("constraints[{i}].kind"),
+                message,
+            })?;
+            let key = format!("constraints[{i}].layer");
+            let layer = self.load_keyed(LayerRole::Constraint, &c.layer, None, key)?;
+            same_crs(parcels, &layer)?;
+            out.push(ConstraintRegion::dissolved(&c.name, kind, &layer)?);
+        }
+        Ok(out)
+    }
+
+    fn load_keyed(
+        &mut self,
+        role: LayerRole,
+        spec: &LayerSpec,
+        key: Option<&str>,
+        config_key: String,
+    ) -> Result<Layer> {
+        let mut layer = self.read(spec, &config_key)?;
         set_keys(&mut layer, role, key)?;
         let reprojected = self.prepare_areas(&mut layer)?;
         let (problems, repairs) = self.validate(&mut layer)?;
@@ -98,27 +133,28 @@ impl<'c> LayerLoader<'c> {
         Ok(layer)
     }
 
-    /// An error about the `[layers]` entry of `role`, in the project file.
-    fn in_config(&self, role: LayerRole, message: String) -> Error {
+    /// An error about the layer entry `key` (`layers.parcels`, `constraints[0].layer`), in
+    /// the project file.
+    fn in_config(&self, key: &str, message: String) -> Error {
         Error::Config {
             path: self.config.path.clone(),
             line: None,
             column: None,
-            key: format!("layers.{}", role_key(role)),
+            key: key.to_string(),
             message,
         }
     }
 
-    fn read(&self, role: LayerRole, spec: &LayerSpec) -> Result<Layer> {
+    fn read(&self, spec: &LayerSpec, key: &str) -> Result<Layer> {
         let config = self.config;
         let source = spec
             .to_source(&config.base_dir)
-            .map_err(|e| self.in_config(role, e.to_string()))?;
+            .map_err(|e| self.in_config(key, e.to_string()))?;
         if let Some(path) = source.path()
             && !path.exists()
         {
             let message = format!("layer file {} does not exist", path.display());
-            return Err(self.in_config(role, message));
+            return Err(self.in_config(key, message));
         }
         let opts = ReadOptions {
             encoding: config.input.encoding.clone(),
@@ -129,7 +165,7 @@ impl<'c> LayerLoader<'c> {
         // A wrong layer name is a usage error on the command line, but here the name comes
         // from the project file: say so, and where.
         let mut layer = read_source(&source, &opts).map_err(|e| match e {
-            Error::Usage(message) => self.in_config(role, message),
+            Error::Usage(message) => self.in_config(key, message),
             other => other,
         })?;
         if layer.crs.is_none() {
@@ -242,6 +278,7 @@ fn role_key(role: LayerRole) -> &'static str {
         LayerRole::RetainedSites => "retained_sites",
         LayerRole::LandPrices => "land_prices",
         LayerRole::PlannedConstructionLand => "planned_construction_land",
+        LayerRole::Constraint => "constraints",
     }
 }
 
@@ -257,23 +294,29 @@ fn check_same_crs(layers: &ProjectLayers) -> Result<()> {
         layers.planned_construction_land.as_ref(),
     ];
     for other in others.into_iter().flatten() {
-        if other.crs != reference.crs {
-            let name = |l: &Layer| {
-                l.crs
-                    .as_ref()
-                    .map_or_else(|| "none".to_string(), |c| c.name.clone())
-            };
-            return Err(Error::Crs {
-                path: other.source.to_path_buf(),
-                message: format!(
-                    "CRS {} differs from the parcels' CRS {} ({}); set [input] to_crs so \
-                     that every layer is brought to one projected CRS",
-                    name(other),
-                    name(reference),
-                    reference.source
-                ),
-            });
-        }
+        same_crs(reference, other)?;
+    }
+    Ok(())
+}
+
+/// `other` is in the CRS of `reference` (the parcels), or an error naming both.
+fn same_crs(reference: &Layer, other: &Layer) -> Result<()> {
+    if other.crs != reference.crs {
+        let name = |l: &Layer| {
+            l.crs
+                .as_ref()
+                .map_or_else(|| "none".to_string(), |c| c.name.clone())
+        };
+        return Err(Error::Crs {
+            path: other.source.to_path_buf(),
+            message: format!(
+                "CRS {} differs from the parcels' CRS {} ({}); set [input] to_crs so \
+                 that every layer is brought to one projected CRS",
+                name(other),
+                name(reference),
+                reference.source
+            ),
+        });
     }
     Ok(())
 }

@@ -11,6 +11,7 @@
 pub mod config;
 mod load;
 pub mod measure;
+pub mod planning;
 pub mod siting;
 pub mod validate;
 
@@ -49,6 +50,8 @@ pub enum LayerRole {
     LandPrices,
     /// The planned-construction-land layer (规划建设用地).
     PlannedConstructionLand,
+    /// A planning constraint layer (`[[constraints]]`).
+    Constraint,
 }
 
 /// What was read for one layer, and what was done to it.
@@ -87,6 +90,8 @@ pub struct ProjectLayers {
     pub land_prices: Option<Layer>,
     /// Planned construction land, when given.
     pub planned_construction_land: Option<Layer>,
+    /// The `[[constraints]]` layers, each dissolved once, in file order.
+    pub constraints: Vec<planning::ConstraintRegion>,
     /// What was read and done per layer (report.json `inputs`).
     pub summaries: Vec<LayerSummary>,
 }
@@ -120,6 +125,10 @@ pub struct ProjectReport {
     pub computation: Computation,
     /// Retained-land siting, when the project has a retained-sites layer.
     pub siting: Option<SitingReport>,
+    /// Planning analyses (constraint conflicts, enclaves, contiguity), when the project
+    /// file has `[[constraints]]`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub planning: Option<planning::PlanningAnalysis>,
     /// Findings of the policy engine (violated constraints) and of the measurement.
     pub findings: Vec<Finding>,
     /// Warnings for the reader (e.g. unrepairable parcels).
@@ -250,6 +259,10 @@ pub fn assess_loaded(
         not_official.insert(0, v.clone());
     }
     let parcels = measure::parcel_rows(&m, &computation);
+    let planning = planning::analyse_project(&config, &layers, &m, &parcels, siting.as_ref())?;
+    if let Some(p) = &planning {
+        findings.extend(p.findings.iter().cloned());
+    }
 
     let report = ProjectReport {
         tool: ToolInfo {
@@ -263,6 +276,7 @@ pub fn assess_loaded(
         measurement: m,
         computation,
         siting,
+        planning,
         findings,
         warnings,
         parcels,

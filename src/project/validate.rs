@@ -63,6 +63,8 @@ pub struct Sections<'a> {
     pub plan_2018: Option<&'a Plan2018Section>,
     /// `[siting]`.
     pub siting: &'a SitingSection,
+    /// `[[constraints]]`.
+    pub constraints: &'a [crate::project::planning::ConstraintSpec],
 }
 
 /// Every problem of the shared sections, in file order of the sections.
@@ -73,6 +75,24 @@ pub fn check_sections(s: Sections<'_>) -> Vec<Problem> {
         out.extend(check_plan_2018(p));
     }
     out.extend(check_siting(s.siting));
+    out.extend(check_constraints(s.constraints));
+    out
+}
+
+/// `[[constraints]]`: known kinds and non-empty names.
+pub fn check_constraints(constraints: &[crate::project::planning::ConstraintSpec]) -> Vec<Problem> {
+    let mut out = Vec::new();
+    for (i, c) in constraints.iter().enumerate() {
+        if c.name.trim().is_empty() {
+            out.push(Problem::new(
+                format!("constraints[{i}].name"),
+                "empty; allowed: the constraint's name, e.g. \"生态保护红线\"",
+            ));
+        }
+        if let Err(message) = c.parsed_kind() {
+            out.push(Problem::new(format!("constraints[{i}].kind"), message));
+        }
+    }
     out
 }
 
@@ -358,6 +378,7 @@ pub fn check_project_file(file: &crate::project::ProjectFile) -> Vec<Problem> {
         plan: &file.plan,
         plan_2018: file.plan_2018.as_ref(),
         siting: &file.siting,
+        constraints: &file.constraints,
     }));
     out
 }
@@ -502,13 +523,23 @@ pub fn into_error(problems: Vec<Problem>, path: &Path, text: &str) -> Result<()>
 pub fn locate(text: &str, key: &str) -> Option<(usize, usize)> {
     let (table, rest) = key.split_once('.')?;
     let name = rest.split(['.', '[']).next().filter(|n| !n.is_empty())?;
+    // `constraints[2].kind`: the third `[[constraints]]` table.
+    let (table, nth) = match table.split_once('[') {
+        Some((t, n)) => (t, n.trim_end_matches(']').parse::<usize>().ok()),
+        None => (table, None),
+    };
     let mut in_table = false;
+    let mut seen = 0usize;
     for (i, line) in text.lines().enumerate() {
         let t = line.trim_start();
         if t.starts_with('[') {
             let header = t.trim_start_matches('[');
             let header = header.split(']').next().unwrap_or("").trim();
             in_table = header == table || header.starts_with(&format!("{table}."));
+            if header == table && nth.is_some() {
+                seen += 1;
+                in_table = nth == Some(seen - 1);
+            }
             continue;
         }
         if in_table
@@ -531,6 +562,9 @@ mod tests {
         assert_eq!(locate(text, "plan.planned_far"), Some((5, 3)));
         assert_eq!(locate(text, "project.id"), Some((2, 1)));
         assert_eq!(locate(text, "plan.retained_zone"), None);
+        let text = "[[constraints]]\nkind = \"a\"\n[[constraints]]\n kind = \"b\"\n";
+        assert_eq!(locate(text, "constraints[1].kind"), Some((4, 2)));
+        assert_eq!(locate(text, "constraints[0].kind"), Some((2, 1)));
     }
 
     #[test]

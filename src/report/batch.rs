@@ -1,6 +1,7 @@
 //! Outputs of `landpool batch`: projects.csv (one row per project), a report.json per
 //! project under `projects/<id>/`, the district-wide parcels.csv / parcels.geojson and
-//! findings.csv. Every file is written atomically; rows are in input order.
+//! findings.csv, and with `[[constraints]]` the planning roll-up district.json. Every file
+//! is written atomically; rows are in input order.
 
 use std::path::Path;
 
@@ -82,15 +83,21 @@ pub fn write_batch_outputs(dir: &Path, run: &BatchRun, lang: Lang) -> Result<()>
     })?;
     write_projects_csv(&dir.join("projects.csv"), run)?;
     write_findings_csv(&dir.join("findings.csv"), run)?;
+    if let Some(rollup) = &run.rollup {
+        write_json_pretty(&dir.join("district.json"), rollup)?;
+    }
     write_district_parcels_csv(&dir.join("parcels.csv"), run)?;
     write_district_parcels_geojson(&dir.join("parcels.geojson"), run)?;
     write_district_parcels_table(&dir.join("parcels.parquet"), run, TableFormat::GeoParquet)
 }
 
-/// projects.csv: one row per project, its status, finding counts and headline figures.
+/// projects.csv: one row per project, its status, finding counts and headline figures;
+/// with `[[constraints]]`, the planning columns after them ([`planning_columns`]).
 fn write_projects_csv(path: &Path, run: &BatchRun) -> Result<()> {
-    let mut header = vec!["project_id", "name", "status", "findings", "violations"];
+    let planning_header = planning_columns(run);
+    let mut header: Vec<&str> = vec!["project_id", "name", "status", "findings", "violations"];
     header.extend_from_slice(HEADLINE_COLUMNS);
+    header.extend(planning_header.iter().map(String::as_str));
     header.push("error");
     write_csv(
         path,
@@ -104,7 +111,7 @@ fn write_projects_csv(path: &Path, run: &BatchRun) -> Result<()> {
             if p.status == ProjectStatus::Failed {
                 row.extend(std::iter::repeat_n(
                     String::new(),
-                    2 + HEADLINE_COLUMNS.len(),
+                    2 + HEADLINE_COLUMNS.len() + planning_header.len(),
                 ));
             } else {
                 row.push(p.findings.len().to_string());
@@ -116,11 +123,62 @@ fn write_projects_csv(path: &Path, run: &BatchRun) -> Result<()> {
                         .to_string(),
                 );
                 row.extend(p.headline.iter().map(|(_, v)| csv_cell(v)));
+                row.extend(planning_cells(p, planning_header.len()));
             }
             row.push(p.error.clone().unwrap_or_default());
             row
         }),
     )
+}
+
+/// The planning columns of projects.csv: each constraint's part of the boundary
+/// (`<name>_m2`, outside it for the 城镇开发边界), then conflicts, enclaves and contiguity.
+/// None when the district has no constraints, so that its projects.csv is as before.
+fn planning_columns(run: &BatchRun) -> Vec<String> {
+    if run.constraints.is_empty() {
+        return Vec::new();
+    }
+    let mut cols: Vec<String> = run
+        .constraints
+        .iter()
+        .map(|(name, _)| format!("{name}_m2"))
+        .collect();
+    cols.extend(
+        [
+            "conflict_violations",
+            "conflict_warnings",
+            "enclaves",
+            "enclave_holes",
+            "enclaves_m2",
+            "consolidated_components",
+            "largest_component_share",
+        ]
+        .map(String::from),
+    );
+    cols
+}
+
+/// One project's planning cells (`n` of them, empty when it has no planning figures).
+fn planning_cells(p: &crate::batch::ProjectOutcome, n: usize) -> Vec<String> {
+    let Some(s) = &p.planning else {
+        return vec![String::new(); n];
+    };
+    let mut cells: Vec<String> = s
+        .constraints
+        .iter()
+        .map(|c| c.boundary_part_m2.to_string())
+        .collect();
+    cells.extend([
+        s.conflict_violations.to_string(),
+        s.conflict_warnings.to_string(),
+        s.enclaves.to_string(),
+        s.enclave_holes.to_string(),
+        s.enclaves_m2.to_string(),
+        s.consolidated_components.to_string(),
+        s.largest_component_share.to_string(),
+    ]);
+    cells.resize(n, String::new());
+    cells
 }
 
 /// findings.csv: every project's findings, failed projects, and overlapping project pairs.
