@@ -33,6 +33,8 @@ mod jts_suite;
 mod output_folder;
 mod overlay_props;
 mod pipelines_repair_policy;
+mod planning_batch;
+mod planning_constraints;
 mod policy_capacity;
 mod policy_issue14;
 mod policy_properties;
